@@ -1,0 +1,236 @@
+"""Firms: the marketing mix, its costs, the ledger, and the firm's knowledge of its customers.
+
+A :class:`Firm` is an ordinary ``mesa.Agent`` (firms are few). It holds its levers (a full
+:class:`~sim.scenario.LeverSet`), its strategy, its advertising goodwill stock, and books every
+cost line each period in its :class:`Ledger`. Customer-level records (profitability, classes)
+are rows of the model's columnar state; the classification rules are here:
+
+- **ABC classes** by cumulative sales (smoothed revenue per customer): the customers making the
+  first 75% of the firm's sales are A, the next 20% B, the last 5% C (MODEL.md section 6).
+- **Value classes** (Kotler): *BZ* below-zero customers (smoothed margin < 0), *MVC* the most
+  valuable (the top ``mvc_share`` of the rest by smoothed margin), *MGC* the most growable (the
+  top ``mgc_share`` by unrealised potential: potential margin times the share of the customer's
+  purchases the firm does not get, 1 - L), *other* the rest.
+- **Goodwill** (Nerlove & Arrow 1962): ``G_t = (1 - decay) G_{t-1} + promotion_t``; brand image
+  ``G / (G + reach * N)`` and promotion reach ``1 - exp(-G / (reach * N))``.
+- **CLV** (Gupta & Lehmann 2003): ``m * (1 + d) / (1 + d - r)`` for smoothed margin ``m`` per
+  period, discount rate ``d`` and the firm's retention rate ``r`` per period.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from sim.scenario import FirmSpec, LeverSet
+from sim.strategies import Strategy, get_strategy_class, make_strategy
+from sim.value import OfferTerms
+
+__all__ = ["COST_LINES", "Firm", "Ledger", "abc_classes", "clv", "value_classes"]
+
+COST_LINES = ("cost_goods", "cost_promotion", "cost_distribution", "cost_service",
+              "cost_relationship", "cost_programs", "cost_fixed")
+"""Every cost line a firm books; profit = revenue - their sum."""
+
+ABC_CODES = {"A": 0, "B": 1, "C": 2}
+VALUE_CODES = {"MVC": 0, "MGC": 1, "BZ": 2, "other": 3}
+
+
+@dataclass
+class Ledger:
+    """One period's revenue and cost lines (money)."""
+
+    revenue: float = 0.0
+    lines: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COST_LINES, 0.0))
+
+    def book(self, line: str, amount: float) -> None:
+        """Add ``amount`` to a cost line."""
+        self.lines[line] += float(amount)
+
+    @property
+    def total_cost(self) -> float:
+        """Sum of every cost line."""
+        return sum(self.lines.values())
+
+    @property
+    def profit(self) -> float:
+        """Revenue minus every cost line."""
+        return self.revenue - self.total_cost
+
+
+def abc_classes(sales: np.ndarray, members: np.ndarray, a: float = 0.75,
+                b: float = 0.95) -> np.ndarray:
+    """ABC class codes (A=0, B=1, C=2) by cumulative sales among ``members`` (others C)."""
+    out = np.full(sales.shape, ABC_CODES["C"], dtype=np.int8)
+    idx = np.flatnonzero(members)
+    if idx.size == 0:
+        return out
+    s = sales[idx].astype(np.float64)
+    order = np.argsort(-s, kind="stable")
+    total = s.sum()
+    if total <= 0:
+        return out
+    before = (np.cumsum(s[order]) - s[order]) / total  # share of sales before this customer
+    cls = np.where(before < a, ABC_CODES["A"], np.where(before < b, ABC_CODES["B"],
+                                                         ABC_CODES["C"]))
+    out[idx[order]] = cls.astype(np.int8)
+    return out
+
+
+def value_classes(margin: np.ndarray, potential: np.ndarray, members: np.ndarray,
+                  mvc_share: float = 0.2, mgc_share: float = 0.2) -> np.ndarray:
+    """Value class codes (MVC=0, MGC=1, BZ=2, other=3) among ``members`` (others: other).
+
+    Args:
+        margin: smoothed margin per customer and period (money).
+        potential: unrealised potential margin per period (money).
+        members: the firm's current customers.
+    """
+    out = np.full(margin.shape, VALUE_CODES["other"], dtype=np.int8)
+    idx = np.flatnonzero(members)
+    if idx.size == 0:
+        return out
+    m = margin[idx]
+    bz = m < 0
+    out[idx[bz]] = VALUE_CODES["BZ"]
+    rest = idx[~bz]
+    if rest.size:
+        k = max(1, int(round(mvc_share * rest.size)))
+        top = rest[np.argsort(-margin[rest], kind="stable")[:k]]
+        out[top] = VALUE_CODES["MVC"]
+        others = rest[out[rest] == VALUE_CODES["other"]]
+        if others.size:
+            k2 = max(1, int(round(mgc_share * rest.size)))
+            grow = others[np.argsort(-potential[others], kind="stable")[:k2]]
+            out[grow] = VALUE_CODES["MGC"]
+    return out
+
+
+def clv(margin: np.ndarray | float, retention: float, discount_rate: float):
+    """Customer lifetime value, infinite horizon (Gupta & Lehmann 2003)."""
+    r = min(max(retention, 0.0), 0.995)
+    return margin * (1.0 + discount_rate) / (1.0 + discount_rate - r)
+
+
+class Firm(mesa.Agent):
+    """A firm in the market (a ``mesa.Agent``).
+
+    Args:
+        model: the :class:`~sim.model.MarketModel`.
+        name: the firm's name.
+        slot: its row in the model's customer-by-firm state arrays.
+        spec: its validated scenario entry.
+        entered: the period it entered (0 for incumbents).
+    """
+
+    def __init__(self, model: mesa.Model, name: str, slot: int, spec: FirmSpec,
+                 entered: int = 0, *, allow_code: bool = False) -> None:
+        super().__init__(model)
+        self.name = name
+        self.slot = slot
+        self.spec = spec
+        self.entered = entered
+        self.allow_code = allow_code
+        self.levers: LeverSet = spec.levers()
+        self.initial_position = spec.position
+        self.costs = spec.costs
+        self.strategy: Strategy = make_strategy(spec.strategy, spec.params, allow_code=allow_code)
+        self.strategy_name = spec.strategy
+        cls = get_strategy_class(spec.strategy, allow_code=allow_code)
+        self.review_every = spec.review_every if "review_every" in spec.model_fields_set else (
+            getattr(cls, "review_every", spec.review_every))
+        self.observation_delay = (
+            spec.observation_delay if "observation_delay" in spec.model_fields_set
+            else getattr(cls, "observation_delay", spec.observation_delay))
+        decay = model.spec.market.behaviour.goodwill_decay
+        self.goodwill = spec.goodwill if spec.goodwill is not None else (
+            spec.promotion / decay if decay > 0 else spec.promotion)
+        self.ledger = Ledger()
+        self.cumulative_profit = 0.0
+        self.discounted_profit = 0.0
+        self.retention = 0.95
+        self.last_review = -(10**9)
+        self.failures = 0
+
+    # ------------------------------------------------------------------ levers
+    def set_strategy(self, name: str, params: dict | None = None) -> None:
+        """Switch strategy (a scheduled event); the new one reviews at once."""
+        self.strategy = make_strategy(name, params or {}, allow_code=self.allow_code)
+        self.strategy_name = name
+        cls = type(self.strategy)
+        self.review_every = getattr(cls, "review_every", self.review_every)
+        self.observation_delay = getattr(cls, "observation_delay", self.observation_delay)
+        self.last_review = -(10**9)
+
+    def apply(self, changes: dict) -> None:
+        """Change levers; the result is validated like a scenario's firm entry.
+
+        Raises:
+            ValueError: a lever value is out of range or unknown (a strategy bug).
+        """
+        if not changes:
+            return
+        merged = self.levers.model_dump()
+        for key, value in changes.items():
+            if key == "programs" and isinstance(value, dict):
+                merged["programs"] = {**merged["programs"], **value}
+            else:
+                merged[key] = value
+        try:
+            self.levers = LeverSet.model_validate(merged)
+        except Exception as exc:
+            raise ValueError(f"firm {self.name} ({self.strategy_name}) set invalid levers:"
+                             f" {exc}") from None
+
+    def unit_cost(self) -> float:
+        """Cost of goods per unit: base x quality x offering level x customisation."""
+        lv, c, b = self.levers, self.costs, self.model.spec.market.behaviour
+        dx = lv.position[0] - self.initial_position[0]
+        dy = lv.position[1] - self.initial_position[1]
+        return (c.unit_cost * (1.0 + c.quality_cost * lv.quality)
+                * (1.0 + b.offerings[lv.offering].cost_uplift)
+                * (1.0 + c.customisation_cost * math.hypot(dx, dy)))
+
+    # ------------------------------------------------------------------ promotion
+    def goodwill_reach_scale(self) -> float:
+        """Goodwill (money) at which promotion reaches 1 - 1/e of the market."""
+        m = self.model.spec.market
+        return m.awareness.goodwill_reach * m.customers
+
+    def update_goodwill(self) -> None:
+        """Nerlove-Arrow goodwill: decay the stock and add this period's promotion."""
+        decay = self.model.spec.market.behaviour.goodwill_decay
+        self.goodwill = (1.0 - decay) * self.goodwill + self.levers.promotion
+
+    @property
+    def image(self) -> float:
+        """Brand image from goodwill, 0..1: ``G / (G + reach scale)``."""
+        g = self.goodwill
+        return g / (g + self.goodwill_reach_scale())
+
+    @property
+    def promotion_reach(self) -> float:
+        """Share of the market promotion reaches this period: ``1 - exp(-G / scale)``."""
+        return 1.0 - math.exp(-self.goodwill / self.goodwill_reach_scale())
+
+    def offer_terms(self) -> OfferTerms:
+        """The offer this period as the delivered-value rule sees it."""
+        lv, b = self.levers, self.model.spec.market.behaviour
+        return OfferTerms(
+            quality=lv.quality, position=lv.position, novelty=lv.novelty,
+            offering_uplift=b.offerings[lv.offering].value_uplift, price=lv.price,
+            points_rate=lv.programs.financial, convenience=lv.convenience,
+            service=lv.service, personnel=lv.personnel, communication=lv.communication,
+            social=lv.programs.social, image=self.image)
+
+    def failure_probability(self) -> float:
+        """Service-failure probability per purchase: falls with quality and service."""
+        b = self.model.spec.market.behaviour
+        lv = self.levers
+        return b.failure_base * (1.0 - 0.375 * (lv.quality + lv.service))
+
+    def __repr__(self) -> str:
+        return f"Firm({self.name!r}, strategy={self.strategy_name!r})"

@@ -1,0 +1,86 @@
+"""Named per-period measures: the columns of the tidy time series, and the run summary.
+
+One row per period and firm (DESIGN.md principle 6: analysis reads these tables, never live
+models). :data:`COLUMNS` names every column with its unit and meaning; docs/outputs.md is
+generated from it and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["COLUMNS", "summary_table"]
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "period": ("period", "the period (1 = first), in the scenario's period unit"),
+    "firm": ("name", "the firm"),
+    "strategy": ("name", "the firm's strategy in this period"),
+    "customers": ("customers", "customers who bought from the firm this period"),
+    "units": ("units", "units sold this period"),
+    "share_units": ("0..1", "units sold / units wanted by every customer with a purchase"
+                    " occasion (firms' shares plus share_outside sum to 1)"),
+    "share_value": ("0..1", "revenue / all firms' revenue this period"),
+    "share_outside": ("0..1", "share of wanted units not bought from any firm (outside"
+                      " option); the same on every row of a period"),
+    "acquired": ("customers", "customers who became the firm's current customers this period"
+                 " (first purchases, win-backs and switchers)"),
+    "retained": ("customers", "the firm's current customers at the start of the period who"
+                 " still are at its end"),
+    "churned": ("customers", "current customers at the start who are not at the end"
+                " (switched away, or silent too long)"),
+    "active": ("customers", "the firm's current customers at the end of the period"
+               " (= active at start - churned + acquired)"),
+    "retention_rate": ("0..1", "retained / current customers at the start of the period"
+                       " (empty when the firm had none)"),
+    "unaware": ("customers", "customers who do not know the firm"),
+    "potential": ("customers", "aware of the firm, never bought from it"),
+    "new": ("customers", "current customers with one purchase in the relationship"),
+    "repeat": ("customers", "current customers with repeat purchases, without the attitude"
+               " of loyalty"),
+    "loyal": ("customers", "current customers with repeat buying and attitude: loyalty,"
+              " trust and affective commitment above thresholds (true loyalty)"),
+    "lapsed": ("customers", "bought before, relationship dissolved (switched or silent)"),
+    "spurious": ("customers", "repeat buyers held more by switching costs (calculative"
+                 " commitment) than by affect: spurious loyalty (part of repeat)"),
+    "satisfaction": ("0..1", "mean satisfaction of current customers"),
+    "trust": ("0..1", "mean trust of current customers"),
+    "commitment": ("0..1", "mean affective commitment of current customers"),
+    "calculative": ("0..1", "mean calculative commitment (switching costs) of current"
+                    " customers"),
+    "price": ("money/unit", "list price"),
+    "unit_cost": ("money/unit", "cost of goods per unit"),
+    "perceived_value": ("money/unit", "money value of the offer (delivered value before"
+                        " price, divided by price sensitivity) to customers aware of it"),
+    "goodwill": ("money", "advertising goodwill stock (Nerlove-Arrow)"),
+    "image": ("0..1", "brand image from goodwill"),
+    "failures": ("purchases", "service failures this period"),
+    "revenue": ("money", "revenue this period"),
+    "cost_goods": ("money", "cost of goods sold"),
+    "cost_promotion": ("money", "promotion spending"),
+    "cost_distribution": ("money", "distribution coverage and convenience"),
+    "cost_service": ("money", "service, personnel, and recovery of failures"),
+    "cost_relationship": ("money", "relationship levels and two-way communication"),
+    "cost_programs": ("money", "retention programs: points issued, social and structural"),
+    "cost_fixed": ("money", "fixed cost"),
+    "profit": ("money", "revenue minus every cost line this period"),
+    "cumulative_profit": ("money", "sum of profit up to this period"),
+    "discounted_profit": ("money", "sum of profit / (1 + discount_rate)^period"),
+    "customer_equity": ("money", "sum of current customers' lifetime values (Gupta &"
+                        " Lehmann)"),
+}
+"""Every time-series column: (unit, meaning)."""
+
+
+def summary_table(timeseries: pd.DataFrame, customers: int) -> pd.DataFrame:
+    """Per firm at the last period: share, loyal customers, retention, cumulative profit."""
+    last = timeseries[timeseries["period"] == timeseries["period"].max()]
+    rows = []
+    for r in last.itertuples(index=False):
+        rows.append({
+            "firm": r.firm, "strategy": r.strategy, "market_share": r.share_units,
+            "loyal": int(r.loyal), "loyal_share": r.loyal / customers if customers else math.nan,
+            "retention_rate": r.retention_rate, "satisfaction": r.satisfaction,
+            "cumulative_profit": r.cumulative_profit, "customer_equity": r.customer_equity})
+    return pd.DataFrame(rows)

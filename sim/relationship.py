@@ -1,0 +1,170 @@
+"""After the purchase: satisfaction, expectation, trust, commitment, loyalty and loyalty classes.
+
+Rules, for a customer who bought from firm f this period (money per unit; ``net`` is delivered
+value before money cost, ``money`` the weighted money cost paid):
+
+- **Disconfirmation** (Oliver 1980): ``d = experienced_net - expected_net``.
+- **Satisfaction response** ``s = logistic((experienced_net - money + disconfirmation_weight * d)
+  / satisfaction_scale)``; satisfaction ``S`` is its exponential smoothing (first purchase:
+  ``S = s``). Satisfaction rises with what the customer got and with getting more than expected.
+- **Adaptive expectation**: ``E += expectation_rate * (experienced_net - E)``.
+- **Trust** with negativity bias (Morgan & Hunt 1994; Baumeister et al. 2001): evidence
+  ``e = 2 s - 1``; ``T += gain * max(e, 0) * (1 - T) - trust_loss * max(-e, 0) * T`` with
+  ``gain = trust_gain * level.trust_gain * (1 + social_trust * social) * (1 + communication)``.
+  Trust loss per unit of bad evidence is several times the gain: one bad experience undoes much.
+- **Affective commitment** moves toward ``T * (commitment_base + level.commitment +
+  social_commitment * social)``; **calculative commitment** is
+  ``1 - exp(-switching_cost / calculative_scale)`` (points, structural bonds).
+- **Loyalty** (Guadagni & Little 1983): at every purchase occasion,
+  ``L_f = alpha * L_f + (1 - alpha) * [bought f]``.
+
+**Loyalty classes** per customer and firm (exactly one each period): *unaware*; *potential*
+(aware, never bought); *new* (first purchase in the current relationship); *repeat* (two or
+more); *loyal* (repeat buying with attitude: ``L``, ``T`` and affective commitment above their
+thresholds, Dick & Basu 1994); *lapsed* (bought before; switched away or silent too long).
+Repeat customers held by switching costs more than by affect are counted as *spurious*
+(Barnes; Dick & Basu): they leave when the costs go away.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from sim.scenario import BehaviourSpec, LevelEffect
+
+__all__ = [
+    "CLASS_NAMES",
+    "LAPSED",
+    "LOYAL",
+    "NEW",
+    "POTENTIAL",
+    "REPEAT",
+    "UNAWARE",
+    "RelationshipState",
+    "calculative_commitment",
+    "loyalty_class",
+    "loyalty_class_kernel",
+    "satisfaction_response",
+    "update_after_purchase",
+]
+
+POTENTIAL, NEW, REPEAT, LOYAL, LAPSED, UNAWARE = range(6)
+CLASS_NAMES = ("potential", "new", "repeat", "loyal", "lapsed", "unaware")
+F32 = np.float32
+
+
+@dataclass(frozen=True)
+class RelationshipState:
+    """One customer's state toward one firm."""
+
+    aware: bool = False
+    ever_bought: bool = False
+    active: bool = False
+    purchases: int = 0
+    expectation: float = 0.0
+    satisfaction: float = 0.0
+    trust: float = 0.2
+    commitment: float = 0.0
+    loyalty: float = 0.0
+
+
+def satisfaction_response(experienced_net: float, money: float, expected_net: float,
+                          b: BehaviourSpec) -> float:
+    """Satisfaction of one purchase (0..1) by expectation-disconfirmation (Oliver 1980)."""
+    d = experienced_net - expected_net
+    x = (experienced_net - money + b.disconfirmation_weight * d) / b.satisfaction_scale
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def calculative_commitment(switching_cost: float, b: BehaviourSpec) -> float:
+    """Commitment held by the cost of leaving (points, bonds), 0..1."""
+    return 1.0 - math.exp(-max(switching_cost, 0.0) / b.calculative_scale)
+
+
+def update_after_purchase(state: RelationshipState, experienced_net: float, money: float,
+                          expected_net: float, b: BehaviourSpec, level: LevelEffect,
+                          social: float, communication: float) -> RelationshipState:
+    """One customer's relationship state after buying from the firm (the readable rule).
+
+    ``expected_net`` is what the customer expected: its expectation if it has bought before,
+    else its first impression.
+    """
+    s = satisfaction_response(experienced_net, money, expected_net, b)
+    first = state.purchases == 0 or not state.ever_bought
+    satisfaction = s if first else state.satisfaction + b.satisfaction_rate * (
+        s - state.satisfaction)
+    evidence = 2.0 * s - 1.0
+    gain = (b.trust_gain * level.trust_gain * (1.0 + b.social_trust * social)
+            * (1.0 + communication))
+    trust = state.trust
+    trust += min(gain, 1.0) * max(evidence, 0.0) * (1.0 - trust)
+    trust -= b.trust_loss * max(-evidence, 0.0) * trust
+    expectation = expected_net + b.expectation_rate * (experienced_net - expected_net)
+    target = min(1.0, trust * (b.commitment_base + level.commitment
+                               + b.social_commitment * social))
+    commitment = state.commitment + b.commitment_rate * (target - state.commitment)
+    return replace(state, aware=True, ever_bought=True, active=True,
+                   purchases=(1 if not state.active else state.purchases + 1),
+                   expectation=expectation, satisfaction=satisfaction, trust=trust,
+                   commitment=commitment)
+
+
+def update_after_purchase_kernel(
+        experienced_net: np.ndarray, money: np.ndarray, expected_net: np.ndarray,
+        first: np.ndarray, satisfaction: np.ndarray, trust: np.ndarray, commitment: np.ndarray,
+        b: BehaviourSpec, trust_gain_mult: np.ndarray, commitment_add: np.ndarray,
+        communication: float) -> tuple[np.ndarray, ...]:
+    """Vectorised :func:`update_after_purchase` for the buyers of one firm.
+
+    Arrays are the buyers' values (gathered); returns new (expectation, satisfaction, trust,
+    commitment). ``trust_gain_mult`` is ``level.trust_gain * (1 + social_trust * social)`` per
+    buyer and ``commitment_add`` is ``level.commitment + social_commitment * social``.
+    """
+    d = experienced_net - expected_net
+    x = experienced_net - money
+    x += F32(b.disconfirmation_weight) * d
+    x *= F32(-1.0 / b.satisfaction_scale)
+    np.exp(x, out=x)
+    x += F32(1.0)
+    s = np.reciprocal(x, out=x)
+    sat = np.where(first, s, satisfaction + F32(b.satisfaction_rate) * (s - satisfaction))
+    evidence = 2.0 * s - 1.0
+    gain = np.minimum(trust_gain_mult * F32(b.trust_gain * (1.0 + communication)), F32(1.0))
+    t = trust + gain * np.maximum(evidence, 0.0) * (1.0 - trust)
+    t -= F32(b.trust_loss) * np.maximum(-evidence, 0.0) * t
+    expectation = expected_net + F32(b.expectation_rate) * d
+    target = np.minimum(t * (F32(b.commitment_base) + commitment_add), F32(1.0))
+    c = commitment + F32(b.commitment_rate) * (target - commitment)
+    return (expectation.astype(F32), sat.astype(F32), t.astype(F32), c.astype(F32))
+
+
+def loyalty_class(state: RelationshipState, b: BehaviourSpec) -> int:
+    """The loyalty class of one customer toward one firm (see module docstring)."""
+    if state.active:
+        if state.purchases <= 1:
+            return NEW
+        if (state.loyalty >= b.loyal_loyalty and state.trust >= b.loyal_trust
+                and state.commitment >= b.loyal_commitment):
+            return LOYAL
+        return REPEAT
+    if state.ever_bought:
+        return LAPSED
+    return POTENTIAL if state.aware else UNAWARE
+
+
+def loyalty_class_kernel(aware: np.ndarray, ever: np.ndarray, active: np.ndarray,
+                         purchases: np.ndarray, loyalty: np.ndarray, trust: np.ndarray,
+                         commitment: np.ndarray, b: BehaviourSpec) -> np.ndarray:
+    """Vectorised :func:`loyalty_class` (any matching shapes); int8 codes."""
+    out = np.full(aware.shape, UNAWARE, dtype=np.int8)
+    out[aware] = POTENTIAL
+    out[ever] = LAPSED
+    attitude = ((loyalty >= F32(b.loyal_loyalty)) & (trust >= F32(b.loyal_trust))
+                & (commitment >= F32(b.loyal_commitment)))
+    out[active] = REPEAT
+    out[active & (purchases <= 1)] = NEW
+    out[active & (purchases > 1) & attitude] = LOYAL
+    return out

@@ -1,0 +1,1 @@
+"""Reports: figures (matplotlib) and the HTML report, read from tidy run tables only."""

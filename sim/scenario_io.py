@@ -1,0 +1,79 @@
+"""Reading and writing scenario files: validation with file:line:column errors, overrides,
+and the resolved scenario that reproduces a run.
+
+``load_scenario`` reads YAML safely (:mod:`sim.sourcefile`), applies ``--set PATH=VALUE``
+overrides, and validates into a frozen :class:`~sim.scenario.Scenario`; any problem raises
+:class:`~sim.sourcefile.SourceError` whose lines read
+``FILE:LINE:COLUMN: field.path: what is wrong (got VALUE)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import yaml
+
+from sim.scenario import Scenario
+from sim.sourcefile import LoadedYaml, SourceError, validate_file
+
+__all__ = ["dump_yaml", "load_scenario", "resolved_scenario", "scenario_from_dict"]
+
+
+def load_scenario(path: str | os.PathLike[str], overrides: Iterable[str] = (), *,
+                  allow_code: bool = False) -> Scenario:
+    """Load and validate a scenario file.
+
+    Args:
+        path: the YAML file.
+        overrides: ``dotted.path=VALUE`` strings applied before validation.
+        allow_code: accept user strategy classes (``module:Class``).
+
+    Raises:
+        SourceError: every problem found, one per line.
+    """
+    scenario, _ = load_scenario_with_source(path, overrides, allow_code=allow_code)
+    return scenario
+
+
+def load_scenario_with_source(path: str | os.PathLike[str], overrides: Iterable[str] = (), *,
+                              allow_code: bool = False) -> tuple[Scenario, LoadedYaml]:
+    """Like :func:`load_scenario`, also returning the loaded YAML (for positions)."""
+    model, loaded = validate_file(path, Scenario, overrides=list(overrides),
+                                  context={"allow_code": allow_code})
+    assert isinstance(model, Scenario)
+    return model, loaded
+
+
+def scenario_from_dict(data: Mapping[str, Any], *, allow_code: bool = False) -> Scenario:
+    """Validate a scenario given as a Python mapping (raises pydantic.ValidationError)."""
+    return Scenario.model_validate(dict(data), context={"allow_code": allow_code})
+
+
+def resolved_scenario(scenario: Scenario, seed: int, version: str) -> dict[str, Any]:
+    """Every field with its value (defaults filled in), the seed and the stratsim version.
+
+    Running the returned mapping (written as YAML) reproduces the run exactly.
+    """
+    data = scenario.model_dump(mode="json")
+    data["seed"] = int(seed)
+    data["stratsim_version"] = version
+    return data
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that writes tuples as lists and keeps key order."""
+
+
+_Dumper.add_representer(tuple, lambda d, v: d.represent_list(list(v)))
+
+
+def dump_yaml(data: Any, header: str = "") -> str:
+    """YAML text for plain data (safe dumper, key order kept), with an optional comment header."""
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    lines = "".join(f"# {h}\n" if h else "#\n" for h in header.splitlines()) if header else ""
+    return lines + body
+
+
+__all__ += ["SourceError", "load_scenario_with_source"]

@@ -1,0 +1,195 @@
+"""Strategies: small policies that read what a firm observes and set its levers.
+
+A strategy (DESIGN.md principle 4) has a ``name``, a docstring stating its rule and source,
+parameters that are only stored (validated by its ``Params`` model), and one decision method,
+:meth:`Strategy.decide`, which reads a frozen :class:`MarketView` and returns the levers to
+change. It never touches another firm or the customers. Strategies are registered by name with
+:func:`register`; scenario files refer to them by that name. A user's own class is named
+``module:Class`` and loads only when code is explicitly allowed (``--allow-code``).
+
+Axelrod-Python's player classes are the model for this shape (Knight et al. 2016).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sim.scenario import LeverSet
+
+__all__ = [
+    "REGISTRY",
+    "MarketView",
+    "Strategy",
+    "StrategyParams",
+    "get_strategy_class",
+    "make_strategy",
+    "register",
+    "validate_strategy",
+]
+
+
+class StrategyParams(BaseModel):
+    """Base of strategy parameter models: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """What one firm may observe when it reviews its levers, after its observation delay.
+
+    Attributes:
+        period: the period being decided (1-based).
+        firm: this firm's name.
+        levers: this firm's current levers (every field set).
+        unit_cost: this firm's current full unit cost (money per unit).
+        history: this firm's observed rows of the time series (oldest first), each a mapping
+            of the time-series columns (see docs/outputs.md); empty before the first
+            observation.
+        competitors: each rival's observed rows, by name (prices, shares, satisfaction...).
+        needs_centroid: mean needs of the customers the firm talks to (its aware customers),
+            learned through two-way communication; None without communication.
+        customer_counts: this firm's current customers by value class (MVC, MGC, BZ, other)
+            and ABC class, from its own customer records.
+    """
+
+    period: int
+    firm: str
+    levers: LeverSet
+    unit_cost: float
+    history: tuple[Mapping[str, Any], ...] = ()
+    competitors: Mapping[str, tuple[Mapping[str, Any], ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
+    needs_centroid: tuple[float, float] | None = None
+    customer_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    def last(self, column: str, default: float | None = None) -> Any:
+        """This firm's latest observed value of a column (``default`` if none yet)."""
+        return self.history[-1][column] if self.history else default
+
+    def rival_prices(self) -> dict[str, float]:
+        """Each rival's latest observed list price."""
+        return {n: rows[-1]["price"] for n, rows in self.competitors.items() if rows}
+
+    def rival_price_cut(self, threshold: float = 0.02) -> dict[str, float]:
+        """Rivals whose observed price fell by more than ``threshold`` since their previous
+        observation: name -> relative cut."""
+        cuts = {}
+        for n, rows in self.competitors.items():
+            if len(rows) >= 2 and rows[-2]["price"] > 0:
+                cut = 1.0 - rows[-1]["price"] / rows[-2]["price"]
+                if cut > threshold:
+                    cuts[n] = cut
+        return cuts
+
+
+class Strategy:
+    """Base class of every strategy.
+
+    Subclasses set ``name``, may define a nested ``Params`` model (a :class:`StrategyParams`)
+    and implement :meth:`decide`. Constructor arguments are only stored.
+    """
+
+    name: ClassVar[str] = "base"
+    Params: ClassVar[type[StrategyParams]] = StrategyParams
+
+    def __init__(self, **params: Any) -> None:
+        self.params = self.Params(**params)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget any memory of a previous run (subclasses with memory override)."""
+
+    def decide(self, view: MarketView) -> dict[str, Any]:
+        """Return the levers to change this period, as a mapping of LeverSet fields."""
+        raise NotImplementedError
+
+    def clone(self) -> Strategy:
+        """A fresh copy with the same parameters and no memory."""
+        return type(self)(**self.params.model_dump())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.model_dump().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.params == other.params  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(sorted(self.params.model_dump().items()))))
+
+    def __deepcopy__(self, memo: dict) -> Strategy:
+        new = type(self).__new__(type(self))
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
+
+
+REGISTRY: dict[str, type[Strategy]] = {}
+"""Built-in strategies by name."""
+
+
+def register[S: type[Strategy]](cls: S) -> S:
+    """Class decorator: register a strategy under its ``name``."""
+    if cls.name in REGISTRY and REGISTRY[cls.name] is not cls:
+        raise ValueError(f"a strategy named {cls.name!r} is already registered")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+def get_strategy_class(name: str, *, allow_code: bool = False) -> type[Strategy]:
+    """The strategy class for a registered name, or ``module:Class`` when code is allowed."""
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if ":" in name:
+        if not allow_code:
+            raise ValueError(f"'{name}' is a user's strategy class; loading code needs"
+                             " --allow-code")
+        module_name, _, class_name = name.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+            cls = getattr(module, class_name)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"cannot load strategy class '{name}': {exc}") from None
+        if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+            raise ValueError(f"'{name}' is not a subclass of sim.Strategy")
+        return cls
+    known = ", ".join(sorted(REGISTRY))
+    import difflib
+
+    close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise ValueError(f"unknown strategy '{name}'{hint} (known: {known})")
+
+
+def make_strategy(name: str, params: Mapping[str, Any] | None = None, *,
+                  allow_code: bool = False) -> Strategy:
+    """Instantiate a strategy by name with its parameters."""
+    return get_strategy_class(name, allow_code=allow_code)(**dict(params or {}))
+
+
+def validate_strategy(name: str, params: Mapping[str, Any], *, allow_code: bool) -> str | None:
+    """Problem with a strategy name and its parameters, or None if they are valid."""
+    try:
+        cls = get_strategy_class(name, allow_code=allow_code)
+    except ValueError as exc:
+        return str(exc)
+    try:
+        cls.Params(**dict(params))
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
+            parts.append(f"params.{loc}: {msg}")
+        return f"strategy '{name}': " + "; ".join(parts)
+    return None
+
+
+Decision = Callable[[MarketView], dict[str, Any]]

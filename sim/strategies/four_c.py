@@ -1,0 +1,88 @@
+"""4C: customer-centric marketing (Lauterborn 1990)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from sim.strategies.base import MarketView, Strategy, StrategyParams, register
+
+
+@register
+class FourC(Strategy):
+    """Consumer wants and needs, cost to satisfy, convenience to buy, communication.
+
+    Rule, at each review:
+    - **consumer**: learns its customers' needs through two-way communication and moves the
+      offer's position toward them: ``position += learning * communication * (centroid -
+      position)``;
+    - **cost**: prices by the value customers perceive (perceived-value pricing, as economic
+      value to the customer: the rivals' mean price plus ``value_capture`` times the extra
+      value customers see in this firm's offer over the rivals', Nagle & Holden); moves price
+      by ``adjust`` toward that target, never below ``unit_cost * floor``. Without rivals the
+      target is ``value_capture`` times the perceived value itself;
+    - **convenience**: high convenience and direct channels lower the customers' time and
+      energy cost; on a rival's price cut it holds its price and raises convenience by
+      ``convenience_step`` instead (``hold_on_price_cut``), or follows the cut if not;
+    - **communication**: two-way, ``communication``; accountable relationships (``level``).
+
+    Source: Lauterborn (1990) "New marketing litany: 4P's passé; C-words take over";
+    Nagle & Holden (2002) *The Strategy and Tactics of Pricing* (economic value to the
+    customer); MODEL.md sections 4 and 6 (perceived-value pricing; holding price on a rival's
+    cut).
+    """
+
+    name = "4C"
+    review_every = 3
+    observation_delay = 1
+
+    class Params(StrategyParams):
+        value_capture: float = Field(0.8, gt=0.0, le=1.5, description="price / willingness")
+        adjust: float = Field(0.5, gt=0.0, le=1.0, description="share of the price gap closed")
+        floor: float = Field(1.1, ge=0.5, le=3.0, description="lowest price, x unit cost")
+        learning: float = Field(0.5, ge=0.0, le=1.0, description="needs learning per review")
+        convenience: float = Field(0.8, ge=0.0, le=1.0)
+        convenience_step: float = Field(0.1, ge=0.0, le=1.0)
+        hold_on_price_cut: bool = True
+        communication: float = Field(0.6, ge=0.0, le=1.0)
+        promotion_share: float = Field(0.06, ge=0.0, le=1.0)
+        min_promotion: float = Field(4_000.0, ge=0.0)
+        level: Literal["basic", "reactive", "accountable", "proactive", "partnership"] = (
+            "accountable")
+
+    def decide(self, view: MarketView) -> dict[str, Any]:
+        p = self.params
+        lv = view.levers
+        out: dict[str, Any] = {
+            "communication": p.communication,
+            "relationship_level": p.level,
+            "convenience": max(lv.convenience or 0.0, p.convenience),
+        }
+        if view.needs_centroid is not None:
+            step = p.learning * p.communication
+            x, y = lv.position or (0.5, 0.5)
+            cx, cy = view.needs_centroid
+            out["position"] = (x + step * (cx - x), y + step * (cy - y))
+        price = lv.price or 0.0
+        wtp = view.last("perceived_value")
+        cuts = view.rival_price_cut()
+        if cuts and p.hold_on_price_cut:
+            out["convenience"] = min(1.0, out["convenience"] + p.convenience_step)
+        elif cuts:
+            price = max(min(view.rival_prices().values()), view.unit_cost * p.floor)
+        elif wtp is not None and wtp == wtp:  # not NaN
+            rivals = [rows[-1] for rows in view.competitors.values() if rows]
+            rivals = [r for r in rivals if r["perceived_value"] == r["perceived_value"]]
+            if rivals:
+                ref_price = sum(r["price"] for r in rivals) / len(rivals)
+                ref_value = sum(r["perceived_value"] for r in rivals) / len(rivals)
+                target = ref_price + p.value_capture * (wtp - ref_value)
+            else:
+                target = p.value_capture * wtp
+            target = max(target, view.unit_cost * p.floor)
+            price += p.adjust * (target - price)
+        out["price"] = round(max(price, view.unit_cost * p.floor), 2)
+        revenue = view.last("revenue", 0.0) or 0.0
+        out["promotion"] = max(p.min_promotion, p.promotion_share * revenue)
+        return out

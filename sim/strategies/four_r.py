@@ -1,0 +1,75 @@
+"""4R: relationship marketing (Schultz 2001): relevance, reaction, relationship, reward."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from sim.strategies.base import MarketView, Strategy, StrategyParams, register
+
+Level = Literal["basic", "reactive", "accountable", "proactive", "partnership"]
+
+
+@register
+class FourR(Strategy):
+    """Relevance, reaction, relationship, reward.
+
+    Rule, at each review (by default every period with no delay: reaction):
+    - **relevance**: structural and social bonds (Berry's programs at ``structural`` and
+      ``social``) that add co-created value, making switching unattractive rather than costly;
+    - **reaction**: fast recovery of failed service (``recovery``); when its observed mean
+      satisfaction falls, or a rival's is higher, it raises service by ``service_step``;
+    - **relationship**: the relationship level by customer value: ``mvc`` for the most valuable
+      customers, ``mgc`` for the most growable, ``other`` for the rest, ``bz`` for customers
+      below zero (discipline: basic contact, no discount);
+    - **reward**: spends where customer profitability returns it: cross-selling and
+      up-selling to loyal customers (``cross_sell``); prices at a relationship premium
+      (``markup`` over unit cost) and does not follow rivals' cuts.
+
+    Source: Schultz (2001) "Marketers: Bid farewell to strategy based on old 4Ps";
+    MODEL.md section 4; Berry & Parasuraman (1991) for the retention levels.
+    """
+
+    name = "4R"
+    review_every = 1
+    observation_delay = 0
+
+    class Params(StrategyParams):
+        mvc: Level = "partnership"
+        mgc: Level = "proactive"
+        other: Level = "reactive"
+        bz: Level = "basic"
+        structural: float = Field(0.5, ge=0.0, le=1.0)
+        social: float = Field(0.5, ge=0.0, le=1.0)
+        recovery: float = Field(0.8, ge=0.0, le=1.0)
+        cross_sell: float = Field(0.6, ge=0.0, le=1.0)
+        service_step: float = Field(0.05, ge=0.0, le=1.0)
+        markup: float = Field(0.7, ge=0.0, le=5.0)
+        communication: float = Field(0.5, ge=0.0, le=1.0)
+        promotion_share: float = Field(0.04, ge=0.0, le=1.0)
+        min_promotion: float = Field(3_000.0, ge=0.0)
+
+    def decide(self, view: MarketView) -> dict[str, Any]:
+        p = self.params
+        lv = view.levers
+        service = lv.service or 0.0
+        if len(view.history) >= 2:
+            now, before = view.history[-1]["satisfaction"], view.history[-2]["satisfaction"]
+            rivals = [rows[-1]["satisfaction"] for rows in view.competitors.values() if rows]
+            rivals = [s for s in rivals if s == s]
+            if (now == now and before == before and now < before - 0.005) or (
+                    rivals and now == now and max(rivals) > now):
+                service = min(1.0, service + p.service_step)
+        revenue = view.last("revenue", 0.0) or 0.0
+        return {
+            "relationship_level": {"MVC": p.mvc, "MGC": p.mgc, "BZ": p.bz, "other": p.other},
+            "discount": 0.0,
+            "programs": {"financial": 0.0, "social": p.social, "structural": p.structural},
+            "recovery": p.recovery,
+            "service": service,
+            "cross_sell": p.cross_sell,
+            "communication": p.communication,
+            "price": round(view.unit_cost * (1.0 + p.markup), 2),
+            "promotion": max(p.min_promotion, p.promotion_share * revenue),
+        }

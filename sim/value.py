@@ -1,0 +1,256 @@
+"""Customer delivered value (Kotler): total customer value minus total customer cost.
+
+For customer i and firm f, in money per unit bought, each component weighted by the
+customer's own weight ``w_k`` (see :mod:`sim.population`):
+
+    product   = base_value * quality * fit * (1 + experience_appetite * uplift[offering])
+                + novelty_scale * novelty_appetite * novelty
+                + base_value * cocreation[level] + structural_value * bond
+    service   = service_scale * service * (1 + service_uplift[level])
+    personnel = personnel_scale * personnel + social_value * social
+    image     = image_scale * clip(image_f + wom_image * sentiment, 0, 1)
+    money     = price * (1 - discount) * (1 - points_rate)
+    time      = time_scale * (1 - convenience)
+    energy    = energy_scale * (1 - (convenience + service) / 2)
+    psychic   = psychic_scale * clip(1 - psychic_trust * trust - psychic_communication *
+                                     communication - psychic_relief[level] - wom_psychic *
+                                     sentiment, 0, 1)
+    CDV = sum_k w_k * value_k - sum_k w_k * cost_k
+
+with ``fit = exp(-|needs - position|^2 / (2 fit_width^2))``. Relationship terms (``level``,
+``social``, ``bond``) apply only to the firm's active customers: a relationship starts with a sale.
+
+Two implementations of the one rule live here: :func:`delivered_value` for one customer, written
+to read like the textbook, and :func:`net_value_kernel` over all customers at once, which the
+model runs. ``tests/test_value.py`` checks that they agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sim.scenario import BehaviourSpec, ValueScale
+
+__all__ = [
+    "CustomerTerms",
+    "OfferTerms",
+    "RelationTerms",
+    "ValueBreakdown",
+    "delivered_value",
+    "fit",
+    "money_cost_kernel",
+    "net_value_kernel",
+]
+
+F32 = np.float32
+
+
+@dataclass(frozen=True)
+class OfferTerms:
+    """What a firm offers this period (from its levers), as the value rule sees it."""
+
+    quality: float
+    position: tuple[float, float]
+    novelty: float
+    offering_uplift: float
+    price: float
+    points_rate: float
+    convenience: float
+    service: float
+    personnel: float
+    communication: float
+    social: float
+    image: float
+    """The firm's brand image from its goodwill stock, 0..1."""
+
+
+@dataclass(frozen=True)
+class CustomerTerms:
+    """One customer's own parameters that enter delivered value."""
+
+    weights: dict[str, float]
+    base_value: float
+    needs: tuple[float, float]
+    novelty_appetite: float
+    experience_appetite: float
+
+
+@dataclass(frozen=True)
+class RelationTerms:
+    """The customer's state toward the firm that enters delivered value."""
+
+    active: bool = False
+    discount: float = 0.0
+    service_uplift: float = 0.0
+    cocreation: float = 0.0
+    psychic_relief: float = 0.0
+    trust: float = 0.2
+    sentiment: float = 0.0
+    bond: float = 0.0
+
+
+@dataclass(frozen=True)
+class ValueBreakdown:
+    """Delivered value component by component (money per unit, already weighted)."""
+
+    product: float
+    service: float
+    personnel: float
+    image: float
+    money: float
+    time: float
+    energy: float
+    psychic: float
+
+    @property
+    def total_value(self) -> float:
+        """Total customer value: product + service + personnel + image."""
+        return self.product + self.service + self.personnel + self.image
+
+    @property
+    def total_cost(self) -> float:
+        """Total customer cost: money + time + energy + psychic."""
+        return self.money + self.time + self.energy + self.psychic
+
+    @property
+    def delivered_value(self) -> float:
+        """Customer delivered value: total value minus total cost."""
+        return self.total_value - self.total_cost
+
+    def as_dict(self) -> dict[str, float]:
+        """Components plus totals, for printing."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out.update(total_value=self.total_value, total_cost=self.total_cost,
+                   delivered_value=self.delivered_value)
+        return out
+
+
+def fit(needs: tuple[float, float], position: tuple[float, float], width: float) -> float:
+    """Fit of an offer to a customer's needs: 1 at the ideal point, Gaussian fall-off."""
+    d2 = (needs[0] - position[0]) ** 2 + (needs[1] - position[1]) ** 2
+    return math.exp(-d2 / (2.0 * width * width))
+
+
+def _clip01(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+def delivered_value(customer: CustomerTerms, offer: OfferTerms, relation: RelationTerms,
+                    scale: ValueScale, behaviour: BehaviourSpec) -> ValueBreakdown:
+    """Customer delivered value of one offer to one customer, component by component."""
+    w = customer.weights
+    b = behaviour
+    act = 1.0 if relation.active else 0.0
+    product = (customer.base_value * offer.quality
+               * fit(customer.needs, offer.position, b.fit_width)
+               * (1.0 + customer.experience_appetite * offer.offering_uplift)
+               + scale.novelty * customer.novelty_appetite * offer.novelty
+               + act * (customer.base_value * relation.cocreation
+                        + b.structural_value * relation.bond))
+    service = scale.service * offer.service * (1.0 + act * relation.service_uplift)
+    personnel = scale.personnel * offer.personnel + act * b.social_value * offer.social
+    image = scale.image * _clip01(offer.image + b.wom_image * relation.sentiment)
+    money = offer.price * (1.0 - relation.discount) * (1.0 - offer.points_rate)
+    time = scale.time * (1.0 - offer.convenience)
+    energy = scale.energy * (1.0 - 0.5 * (offer.convenience + offer.service))
+    risk = _clip01(1.0 - b.psychic_trust * relation.trust
+                   - b.psychic_communication * offer.communication
+                   - act * relation.psychic_relief - b.wom_psychic * relation.sentiment)
+    psychic = scale.psychic * risk
+    return ValueBreakdown(
+        product=w["product"] * product, service=w["service"] * service,
+        personnel=w["personnel"] * personnel, image=w["image"] * image,
+        money=w["money"] * money, time=w["time"] * time, energy=w["energy"] * energy,
+        psychic=w["psychic"] * psychic)
+
+
+def fit_kernel(needs: np.ndarray, position: tuple[float, float], width: float,
+               out: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`fit` for (2, n) needs, written into ``out``."""
+    np.subtract(needs[0], F32(position[0]), out=out)
+    np.square(out, out=out)
+    tmp = np.subtract(needs[1], F32(position[1]))
+    np.square(tmp, out=tmp)
+    out += tmp
+    out *= F32(-1.0 / (2.0 * width * width))
+    np.exp(out, out=out)
+    return out
+
+
+def net_value_kernel(weights: np.ndarray, base_value: np.ndarray, needs: np.ndarray,
+                     novelty_appetite: np.ndarray, experience_appetite: np.ndarray,
+                     offer: OfferTerms, active: np.ndarray, service_uplift: np.ndarray,
+                     cocreation: np.ndarray, psychic_relief: np.ndarray, trust: np.ndarray,
+                     sentiment: np.ndarray, bond: np.ndarray, scale: ValueScale,
+                     behaviour: BehaviourSpec, out: np.ndarray | None = None,
+                     product_out: np.ndarray | None = None) -> np.ndarray:
+    """Delivered value before money cost, for all customers toward one firm (vectorised).
+
+    Returns ``CDV + w_money * money`` (value minus time, energy and psychic cost), float32 (n,).
+    ``active`` is a float32 0/1 array; relationship terms are multiplied by it. If
+    ``product_out`` is given, the weighted product value is written there (for experience noise).
+    """
+    b = behaviour
+    n = base_value.shape[0]
+    wp, ws, wpe, wi, _wm, wt, we, wps = weights
+    f = fit_kernel(needs, offer.position, b.fit_width, np.empty(n, F32) if out is None else out)
+    # product value
+    prod = f
+    prod *= base_value
+    prod *= experience_appetite * F32(offer.offering_uplift) + F32(1.0)
+    prod *= F32(offer.quality)
+    prod += novelty_appetite * F32(scale.novelty * offer.novelty)
+    rel = cocreation * base_value
+    rel += bond * F32(b.structural_value)
+    rel *= active
+    prod += rel
+    prod *= wp
+    if product_out is not None:
+        product_out[...] = prod
+    total = prod
+    # service value
+    svc = service_uplift * active
+    svc += F32(1.0)
+    svc *= F32(scale.service * offer.service)
+    svc *= ws
+    total += svc
+    # personnel value (+ social program for the firm's active customers)
+    pers = active * F32(b.social_value * offer.social)
+    pers += F32(scale.personnel * offer.personnel)
+    pers *= wpe
+    total += pers
+    # image value
+    img = sentiment * F32(b.wom_image)
+    img += F32(offer.image)
+    np.clip(img, 0.0, 1.0, out=img)
+    img *= F32(scale.image)
+    img *= wi
+    total += img
+    # time and energy costs
+    total -= wt * F32(scale.time * (1.0 - offer.convenience))
+    total -= we * F32(scale.energy * (1.0 - 0.5 * (offer.convenience + offer.service)))
+    # psychic cost
+    risk = trust * F32(-b.psychic_trust)
+    risk -= psychic_relief * active
+    risk -= sentiment * F32(b.wom_psychic)
+    risk += F32(1.0 - b.psychic_communication * offer.communication)
+    np.clip(risk, 0.0, 1.0, out=risk)
+    risk *= F32(scale.psychic)
+    risk *= wps
+    total -= risk
+    return total
+
+
+def money_cost_kernel(w_money: np.ndarray, offer: OfferTerms, discount: np.ndarray | float,
+                      out: np.ndarray | None = None) -> np.ndarray:
+    """Weighted money cost ``w_money * price * (1 - discount) * (1 - points_rate)``."""
+    base = F32(offer.price * (1.0 - offer.points_rate))
+    if np.isscalar(discount):
+        return np.multiply(w_money, F32(float(base) * (1.0 - float(discount))), out=out)
+    res = np.subtract(F32(1.0), discount, out=out)
+    res *= base
+    res *= w_money
+    return res
