@@ -453,6 +453,24 @@ class FirmSpec(Strict):
     cross_sell: Unit = Field(0.0, description="cross-selling intensity toward loyal customers")
     costs: FirmCosts = Field(default_factory=FirmCosts)
 
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, v: str, info: ValidationInfo) -> str:
+        from sim.strategies import get_strategy_class  # noqa: PLC0415 (avoid import cycle)
+
+        get_strategy_class(v, allow_code=bool((info.context or {}).get("allow_code", False)))
+        return v
+
+    @model_validator(mode="after")
+    def _strategy_params(self, info: ValidationInfo) -> FirmSpec:
+        from sim.strategies import validate_strategy  # noqa: PLC0415
+
+        problem = validate_strategy(self.strategy, self.params, allow_code=bool(
+            (info.context or {}).get("allow_code", False)))
+        if problem:
+            raise ValueError(problem)
+        return self
+
     def levers(self) -> LeverSet:
         """The firm's initial levers."""
         return LeverSet(**{k: getattr(self, k) for k in LeverSet.model_fields})
@@ -570,10 +588,6 @@ class Scenario(Strict):
                         class_map_dimension(list(value), segments)
                     except ValueError as exc:
                         errors.append(f"{where}.{field}: {exc}")
-            if isinstance(firm, FirmSpec):
-                problem = validate_strategy(firm.strategy, firm.params, allow_code=allow_code)
-                if problem:
-                    errors.append(f"{where}.strategy: {problem}")
 
         for name, firm in self.firms.items():
             check_firm(f"firms.{name}", firm)

@@ -16,7 +16,16 @@ from typing import Any
 import yaml
 
 from sim.scenario import Scenario
-from sim.sourcefile import LoadedYaml, SourceError, validate_file
+from pydantic import ValidationError
+
+from sim.sourcefile import (
+    LoadedYaml,
+    Problem,
+    SourceError,
+    apply_overrides,
+    load_yaml,
+    problems_from_validation,
+)
 
 __all__ = ["dump_yaml", "load_scenario", "resolved_scenario", "scenario_from_dict"]
 
@@ -40,10 +49,33 @@ def load_scenario(path: str | os.PathLike[str], overrides: Iterable[str] = (), *
 def load_scenario_with_source(path: str | os.PathLike[str], overrides: Iterable[str] = (), *,
                               allow_code: bool = False) -> tuple[Scenario, LoadedYaml]:
     """Like :func:`load_scenario`, also returning the loaded YAML (for positions)."""
-    model, loaded = validate_file(path, Scenario, overrides=list(overrides),
-                                  context={"allow_code": allow_code})
-    assert isinstance(model, Scenario)
+    loaded = load_yaml(path)
+    overrides = list(overrides)
+    if overrides:
+        loaded = apply_overrides(loaded, overrides)
+    try:
+        model = Scenario.model_validate(loaded.data, context={"allow_code": allow_code})
+    except ValidationError as exc:
+        raise SourceError(split_cross_checks(
+            problems_from_validation(exc, loaded, Scenario), loaded)) from None
     return model, loaded
+
+
+def split_cross_checks(problems: list[Problem], loaded: LoadedYaml) -> list[Problem]:
+    """Place the scenario's cross-field checks (one ``path: message`` per line, raised by a
+    model validator at the root) at their own file positions."""
+    out: list[Problem] = []
+    for p in problems:
+        lines = p.message.splitlines()
+        if p.path or not lines or not all(": " in ln for ln in lines):
+            out.append(p)
+            continue
+        for ln in lines:
+            path, _, message = ln.partition(": ")
+            keys: list[str | int] = [int(k) if k.isdigit() else k for k in path.split(".")]
+            file, line, column = loaded.locate(keys)
+            out.append(Problem(file=file, line=line, column=column, path=path, message=message))
+    return sorted(out, key=lambda q: (q.file, q.line, q.column))
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, allow_code: bool = False) -> Scenario:
