@@ -76,7 +76,7 @@ def _atomic_write(path: Path, text: str | bytes) -> None:
 def write_outputs(model: sim.MarketModel, out_dir: Path, *, partial: bool = False,
                   figures: bool = True) -> dict[str, Path]:
     """Write a run's output folder; returns the files written, by name."""
-    from sim.metrics import summary_table  # noqa: PLC0415
+    from sim.metrics import summary_table
 
     spec = model.spec
     df = model.timeseries()
@@ -97,7 +97,7 @@ def write_outputs(model: sim.MarketModel, out_dir: Path, *, partial: bool = Fals
         if not df.empty else [],
     }
     if figures and not df.empty and not partial:
-        from sim.report.figures import write_run_figures  # noqa: PLC0415
+        from sim.report.figures import write_run_figures
 
         figs = write_run_figures(df, out_dir / "figures", customers=spec.market.customers,
                                  title=spec.name, period_unit=spec.period_unit)
@@ -109,7 +109,7 @@ def write_outputs(model: sim.MarketModel, out_dir: Path, *, partial: bool = Fals
 
 
 def _print_summary(model: sim.MarketModel) -> None:
-    from sim.metrics import summary_table  # noqa: PLC0415
+    from sim.metrics import summary_table
 
     df = model.timeseries()
     table = Table(title=f"{model.spec.name}: period {model.period} of {model.spec.periods},"
@@ -185,7 +185,7 @@ def _run_with_progress(model: sim.MarketModel, *, quiet: bool) -> None:
     if quiet or not sys.stderr.isatty():
         model.run()
         return
-    from rich.progress import (  # noqa: PLC0415
+    from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,

@@ -140,11 +140,11 @@ class Firm(mesa.Agent):
         self.strategy: Strategy = make_strategy(spec.strategy, spec.params, allow_code=allow_code)
         self.strategy_name = spec.strategy
         cls = get_strategy_class(spec.strategy, allow_code=allow_code)
-        self.review_every = spec.review_every if "review_every" in spec.model_fields_set else (
-            getattr(cls, "review_every", spec.review_every))
-        self.observation_delay = (
-            spec.observation_delay if "observation_delay" in spec.model_fields_set
-            else getattr(cls, "observation_delay", spec.observation_delay))
+        self.review_every: int = (spec.review_every if spec.review_every is not None
+                                  else getattr(cls, "review_every", 1))
+        self.observation_delay: int = (spec.observation_delay
+                                       if spec.observation_delay is not None
+                                       else getattr(cls, "observation_delay", 0))
         decay = model.spec.market.behaviour.goodwill_decay
         self.goodwill = spec.goodwill if spec.goodwill is not None else (
             spec.promotion / decay if decay > 0 else spec.promotion)
@@ -161,8 +161,10 @@ class Firm(mesa.Agent):
         self.strategy = make_strategy(name, params or {}, allow_code=self.allow_code)
         self.strategy_name = name
         cls = type(self.strategy)
-        self.review_every = getattr(cls, "review_every", self.review_every)
-        self.observation_delay = getattr(cls, "observation_delay", self.observation_delay)
+        if self.spec.review_every is None:
+            self.review_every = getattr(cls, "review_every", self.review_every)
+        if self.spec.observation_delay is None:
+            self.observation_delay = getattr(cls, "observation_delay", self.observation_delay)
         self.last_review = -(10**9)
 
     def apply(self, changes: dict) -> None:

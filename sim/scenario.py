@@ -429,9 +429,12 @@ class FirmSpec(Strict):
     strategy: str = Field("fixed", description="strategy name (4P, 4C, 4R, fixed) or, with"
                           " --allow-code, module:Class")
     params: dict[str, Any] = Field(default_factory=dict, description="strategy parameters")
-    review_every: int = Field(3, ge=1, le=120, description="periods between reviews (PDCA)")
-    observation_delay: int = Field(1, ge=0, le=24, description="periods before a firm sees"
-                                   " market results")
+    review_every: int | None = Field(
+        None, ge=1, le=120, description="periods between reviews (plan-do-check-act);"
+        " default: the strategy's own (4P and 4C: 3, 4R and fixed: 1)")
+    observation_delay: int | None = Field(
+        None, ge=0, le=24, description="periods before the firm sees market results;"
+        " default: the strategy's own (4P and 4C: 1, 4R and fixed: 0)")
     quality: Unit = Field(0.7, description="product quality (0..1)")
     position: tuple[Unit, Unit] = Field((0.5, 0.5), description="offer's position in needs space")
     novelty: Unit = Field(0.3, description="novelty of the offer (0..1)")
@@ -456,14 +459,14 @@ class FirmSpec(Strict):
     @field_validator("strategy")
     @classmethod
     def _known_strategy(cls, v: str, info: ValidationInfo) -> str:
-        from sim.strategies import get_strategy_class  # noqa: PLC0415 (avoid import cycle)
+        from sim.strategies import get_strategy_class
 
         get_strategy_class(v, allow_code=bool((info.context or {}).get("allow_code", False)))
         return v
 
     @model_validator(mode="after")
     def _strategy_params(self, info: ValidationInfo) -> FirmSpec:
-        from sim.strategies import validate_strategy  # noqa: PLC0415
+        from sim.strategies import validate_strategy
 
         problem = validate_strategy(self.strategy, self.params, allow_code=bool(
             (info.context or {}).get("allow_code", False)))

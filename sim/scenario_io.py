@@ -14,10 +14,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
-
-from sim.scenario import Scenario
 from pydantic import ValidationError
 
+from sim.scenario import Scenario
 from sim.sourcefile import (
     LoadedYaml,
     Problem,
@@ -88,7 +87,27 @@ def resolved_scenario(scenario: Scenario, seed: int, version: str) -> dict[str, 
 
     Running the returned mapping (written as YAML) reproduces the run exactly.
     """
+    from sim.strategies import get_strategy_class
+
     data = scenario.model_dump(mode="json")
+    decay = scenario.market.behaviour.goodwill_decay
+
+    switching = {e["firm"] for e in data["events"] if e.get("strategy")}
+
+    def fill(firm: dict[str, Any], name: str) -> None:
+        cls = get_strategy_class(firm["strategy"], allow_code=True)
+        for key in ("review_every", "observation_delay"):
+            # null means "the strategy's own", which changes with a strategy switch: keep it
+            if firm[key] is None and name not in switching:
+                firm[key] = int(getattr(cls, key))
+        if firm["goodwill"] is None:
+            firm["goodwill"] = firm["promotion"] / decay if decay > 0 else firm["promotion"]
+
+    for name, firm in data["firms"].items():
+        fill(firm, name)
+    for event in data["events"]:
+        if event.get("add_firm"):
+            fill(event["add_firm"], event["add_firm"]["name"])
     data["seed"] = int(seed)
     data["stratsim_version"] = version
     return data

@@ -1,0 +1,173 @@
+"""The command line: run, validate, overrides, outputs, reproducibility, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.metrics import COLUMNS
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "default.yaml"
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    result = invoke("run", DEFAULT, "--customers", "800", "--periods", "8", "--out", out,
+                    "--seed", "3")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_run_writes_every_output(small_run: Path) -> None:
+    for name in ("timeseries.csv", "summary.json", "scenario.resolved.yaml",
+                 "figures/loyalty.png", "figures/profit.png", "figures/share.png",
+                 "figures/satisfaction.png"):
+        assert (small_run / name).stat().st_size > 0, name
+    df = pd.read_csv(small_run / "timeseries.csv")
+    assert list(df.columns) == list(COLUMNS)
+    assert len(df) == 8 * 3  # periods x firms
+    summary = json.loads((small_run / "summary.json").read_text())
+    assert summary["seed"] == 3 and summary["customers"] == 800 and summary["complete"]
+    assert {f["firm"] for f in summary["firms"]} == {"Alpha", "Beta", "Gamma"}
+
+
+def test_resolved_scenario_reproduces_the_run(small_run: Path, tmp_path: Path) -> None:
+    result = invoke("run", small_run / "scenario.resolved.yaml", "--out", tmp_path,
+                    "--no-figures", "--quiet")
+    assert result.exit_code == 0, result.output
+    first = (small_run / "timeseries.csv").read_bytes()
+    assert (tmp_path / "timeseries.csv").read_bytes() == first
+
+
+def test_summary_table_printed(tmp_path: Path) -> None:
+    result = invoke("run", DEFAULT, "--customers", "500", "--periods", "3", "--out", tmp_path,
+                    "--no-figures")
+    assert result.exit_code == 0
+    for word in ("Alpha", "Beta", "Gamma", "market share", "retention", "cumulative"):
+        assert word in result.output
+
+
+def test_quiet_prints_nothing(tmp_path: Path) -> None:
+    result = invoke("run", DEFAULT, "--customers", "300", "--periods", "2", "--out", tmp_path,
+                    "--quiet", "--no-figures")
+    assert result.exit_code == 0 and result.output == ""
+
+
+def test_set_override_changes_the_run(tmp_path: Path) -> None:
+    result = invoke("run", DEFAULT, "--customers", "500", "--periods", "2", "--out", tmp_path,
+                    "--no-figures", "--quiet", "--set", "firms.Gamma.strategy=fixed",
+                    "--set", "firms.Gamma.price=123.5")
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(tmp_path / "timeseries.csv")
+    gamma = df[df.firm == "Gamma"]
+    assert (gamma.price == 123.5).all() and (gamma.strategy == "fixed").all()
+
+
+def test_default_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("run", DEFAULT, "--customers", "300", "--periods", "1", "--quiet",
+                    "--no-figures", "--seed", "9")
+    assert result.exit_code == 0
+    assert (tmp_path / "runs" / "default-seed9" / "timeseries.csv").exists()
+
+
+def test_validate_accepts_shipped_scenarios() -> None:
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    result = invoke("validate", *files)
+    assert result.exit_code == 0, result.output
+
+
+BAD = """\
+name: bad
+periods: 0
+market:
+  segments:
+    a: {share: 0.5}
+    b: {share: 0.4}
+firms:
+  Alpha:
+    strategy: 4Q
+    pirce: 90
+"""
+
+
+def test_validate_reports_problems_with_positions(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert f"{bad}:2:1: periods: must be >= 1 (got 0)" in lines
+    assert any(ln.startswith(f"{bad}:9:5: firms.Alpha.strategy: unknown strategy '4Q'")
+               for ln in lines)
+    assert any(ln.startswith(f"{bad}:10:5: firms.Alpha.pirce: unknown key 'pirce'; did you"
+                             " mean 'price'?") for ln in lines)
+    assert "Traceback" not in result.output
+
+
+def test_segment_shares_must_sum_to_one(tmp_path: Path) -> None:
+    bad = tmp_path / "shares.yaml"
+    bad.write_text("firms: {A: {}}\nmarket:\n  segments:\n    a: {share: 0.5}\n"
+                   "    b: {share: 0.4}\n")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "segment shares must sum to 1 (they sum to 0.9)" in result.output
+    assert f"{bad}:3:3: market.segments" in result.output
+
+
+def test_run_on_invalid_file_exits_2_with_the_same_lines(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    validate = runner.invoke(app, ["validate", str(bad)])
+    run = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "o")])
+    assert run.exit_code == 2 and run.output == validate.output
+
+
+def test_bad_override_value_is_reported(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", str(DEFAULT), "--set", "firms.Alpha.quality=2",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--set:1:1: firms.Alpha.quality: must be <= 1 (got 2)" in result.output
+
+
+def test_user_strategy_needs_allow_code(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", str(DEFAULT), "--set",
+                                 "firms.Alpha.strategy=os:system", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "needs --allow-code" in result.output
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2 and "nope.yaml" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"]])
+def test_help_explains_every_option(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    if command == ["run"]:
+        for opt in ("--seed", "--periods", "--customers", "--out", "--set", "--quiet",
+                    "--allow-code"):
+            assert opt in result.output
+
+
+def test_python_dash_m_sim_is_the_same_command() -> None:
+    proc = subprocess.run([sys.executable, "-m", "sim", "--version"], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0 and proc.stdout.startswith("stratsim ")
