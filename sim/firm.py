@@ -98,12 +98,12 @@ def value_classes(margin: np.ndarray, potential: np.ndarray, members: np.ndarray
     out[idx[bz]] = VALUE_CODES["BZ"]
     rest = idx[~bz]
     if rest.size:
-        k = max(1, int(round(mvc_share * rest.size)))
+        k = max(1, round(mvc_share * rest.size))
         top = rest[np.argsort(-margin[rest], kind="stable")[:k]]
         out[top] = VALUE_CODES["MVC"]
         others = rest[out[rest] == VALUE_CODES["other"]]
         if others.size:
-            k2 = max(1, int(round(mgc_share * rest.size)))
+            k2 = max(1, round(mgc_share * rest.size))
             grow = others[np.argsort(-potential[others], kind="stable")[:k2]]
             out[grow] = VALUE_CODES["MGC"]
     return out

@@ -6,8 +6,10 @@ Each period (one ``step()``):
 2. firms whose review is due (plan-do-check-act every ``review_every`` periods) ask their
    strategy for levers, seeing the market with their ``observation_delay``;
 3. goodwill stocks decay and take this period's promotion;
-4. the period's customer draws (one uniform per customer for occasion, choice, failure and
-   experience; one per firm slot and customer for awareness) from the ``customers`` stream;
+4. the period's customer draws: one uniform per customer for occasion, choice, failure and
+   experience from the ``customers`` stream of the period, and one per customer and firm for
+   awareness from a stream named after the firm and the period (so adding a firm changes no
+   other draw);
 5. awareness (Bass-type hazard ``p * reach + q * share of neighbours who bought``) and word of
    mouth (praise and, weighted more, complaints from neighbours);
 6. delivered value of every offer to every customer, then logit choice for customers with a
@@ -153,8 +155,7 @@ class MarketModel(mesa.Model):
         self.names = scenario.all_firm_names()
         self.slot_of = {name: k for k, name in enumerate(self.names)}
         slots = len(self.names)
-        self.population = build_population(market, slots, self.streams.generator("population"),
-                                           b.lapse_after)
+        self.population = build_population(market, self.names, self.streams, b.lapse_after)
         net = market.network
         self.network = build_network(net.kind, market.customers,
                                      self.streams.generator("network"), degree=net.degree,
@@ -178,7 +179,7 @@ class MarketModel(mesa.Model):
         firm = Firm(self, name, slot, spec, entered=period, allow_code=self.allow_code)
         self.firms[name] = firm
         if initial > 0:
-            u = self.streams.generator("initial-awareness", slot).random(
+            u = self.streams.generator(f"firm/{name}/initial-awareness").random(
                 self.population.n, dtype=F32)
             self.state.aware[slot] = u < initial
         return firm
@@ -324,7 +325,6 @@ class MarketModel(mesa.Model):
         u_choice = rng.random(n, dtype=F32)
         u_fail = rng.random(n, dtype=F32)
         u_exp = rng.random(n, dtype=F32)
-        u_aware = rng.random((len(self.names), n), dtype=F32)
         current_start = st.current.copy()
 
         # -- awareness and word of mouth (from the state at the start of the period)
@@ -341,7 +341,9 @@ class MarketModel(mesa.Model):
             s = firm.slot
             hazard = heard[j] * F32(aw.imitation)
             hazard += F32(aw.innovation * firm.promotion_reach)
-            st.aware[s] |= u_aware[s] < hazard
+            u_aware = self.streams.generator(f"firm/{firm.name}/awareness", t).random(
+                n, dtype=F32)
+            st.aware[s] |= u_aware < hazard
             st.sentiment[s] = heard[k + j] - F32(b.complaint_weight) * heard[2 * k + j]
 
         # -- delivered value of every offer
@@ -419,7 +421,8 @@ class MarketModel(mesa.Model):
                    u_exp: np.ndarray) -> float:
         """Book one firm's sales to its buyers ``bi`` and update their relationships."""
         st, pop, s = self.state, self.population, firm.slot
-        b, scale, lv, c = self.spec.market.behaviour, self.spec.market.value, firm.levers, firm.costs
+        b, scale = self.spec.market.behaviour, self.spec.market.value
+        lv, c = firm.levers, firm.costs
         if bi.size == 0:
             firm.failures = 0
             return 0.0
@@ -561,8 +564,9 @@ class MarketModel(mesa.Model):
             net_aware = st.net[s][aware]
             pos = net_aware > 0
             wm = pop.weights[W_MONEY][aware][pos]
-            perceived_value = (float(net_aware[pos].sum(dtype=np.float64) / wm.sum(dtype=np.float64))
-                               if wm.size and wm.sum() > 0 else math.nan)
+            wm_total = float(wm.sum(dtype=np.float64)) if wm.size else 0.0
+            perceived_value = (float(net_aware[pos].sum(dtype=np.float64)) / wm_total
+                               if wm_total > 0 else math.nan)
 
             def mean(x: np.ndarray) -> float:
                 return float(x.mean(dtype=np.float64)) if x.size else math.nan

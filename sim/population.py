@@ -10,7 +10,7 @@ Draws (per customer, from its segment):
   mean is ``mean_k`` and the coefficient of variation ``weight_spread``;
 - base value and volume lognormal the same way; needs ``Normal(centre, spread)`` clipped to
   [0, 1]^2; appetites ``Beta`` with the segment mean and concentration 8;
-- persistent per (firm, customer): a uniform deciding reach (customer can buy from firm f when
+- persistent per (firm, customer), from a stream named after the firm: a uniform deciding reach (customer can buy from firm f when
   it is below f's distribution coverage) and a standard normal perception error.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.scenario import MarketSpec
+from sim.seeding import Streams
 
 __all__ = ["COMPONENTS", "Population", "build_population"]
 
@@ -105,17 +106,20 @@ def segment_counts(shares: list[float], n: int) -> np.ndarray:
     return counts
 
 
-def build_population(market: MarketSpec, slots: int, rng: np.random.Generator,
+def build_population(market: MarketSpec, firms: list[str], streams: Streams,
                      lapse_after: float) -> Population:
     """Draw every customer's parameters from its segment (vectorised per segment).
 
     Args:
         market: the validated market.
-        slots: firm slots (incumbents and every scheduled entrant).
-        rng: the run's ``population`` stream.
+        firms: every firm's name (incumbents and scheduled entrants), in slot order.
+        streams: the run's random streams; customer parameters come from ``population``,
+            each firm's reach and perception draws from a stream named after the firm, so
+            they do not depend on which other firms are in the scenario.
         lapse_after: expected inter-purchase times of silence before a relationship lapses.
     """
     n = market.customers
+    rng = streams.generator("population")
     names = tuple(market.segments)
     specs = list(market.segments.values())
     counts = segment_counts([s.share for s in specs], n)
@@ -144,8 +148,12 @@ def build_population(market: MarketSpec, slots: int, rng: np.random.Generator,
             needs[d, idx] = np.clip(
                 spec.needs[d] + spec.needs_spread * rng.standard_normal(m), 0.0, 1.0)
         business[idx] = spec.kind == "business"
-    reach_draw = rng.random((slots, n), dtype=F32)
-    perception_error = rng.standard_normal((slots, n), dtype=F32)
+    reach_draw = np.empty((len(firms), n), dtype=F32)
+    perception_error = np.empty((len(firms), n), dtype=F32)
+    for slot, firm in enumerate(firms):
+        firm_rng = streams.generator(f"firm/{firm}/customers")
+        reach_draw[slot] = firm_rng.random(n, dtype=F32)
+        perception_error[slot] = firm_rng.standard_normal(n, dtype=F32)
     lapse = np.ceil(lapse_after / out["purchase_rate"]).astype(np.int16)
     return Population(
         segment_names=names, segment=segment, business=business, weights=weights,
