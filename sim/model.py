@@ -38,7 +38,7 @@ import pandas as pd
 from sim.choice import OUTSIDE, choose_kernel
 from sim.firm import ABC_CODES, COST_LINES, VALUE_CODES, Firm, abc_classes, clv, value_classes
 from sim.network import build_network
-from sim.population import COMPONENTS, build_population
+from sim.population import COMPONENTS, build_population, lapse_periods
 from sim.relationship import (
     CLASS_NAMES,
     LOYAL,
@@ -195,7 +195,7 @@ class MarketModel(mesa.Model):
             spec = ev.add_firm
             self._enter(spec.name, spec, period=ev.period, initial=0.0)
         elif ev.set is not None:
-            self.firms[ev.firm].apply(ev.set.model_dump(exclude_none=True))
+            self.firms[ev.firm].apply(ev.set.model_dump(exclude_unset=True))
         elif ev.strategy is not None:
             self.firms[ev.firm].set_strategy(ev.strategy, ev.params)
         elif ev.market is not None:
@@ -208,6 +208,8 @@ class MarketModel(mesa.Model):
             if mc.purchase_rate is not None:
                 pop.purchase_rate = np.minimum(pop.purchase_rate * F32(mc.purchase_rate),
                                                F32(1.0))
+                pop.lapse_periods = lapse_periods(pop.purchase_rate,
+                                                  self.spec.market.behaviour.lapse_after)
 
     # ------------------------------------------------------------------ classes
     def _class_codes(self, dimension: str, slot: int) -> np.ndarray:
@@ -279,7 +281,8 @@ class MarketModel(mesa.Model):
             history=tuple(MappingProxyType(r) for r in mine),
             competitors=MappingProxyType({n: tuple(MappingProxyType(r) for r in rows)
                                           for n, rows in rivals.items()}),
-            needs_centroid=centroid, customer_counts=MappingProxyType(counts))
+            needs_centroid=centroid, customer_counts=MappingProxyType(counts),
+            review_every=firm.review_every)
 
     def _classify(self, firm: Firm) -> None:
         st, pop, s = self.state, self.population, firm.slot

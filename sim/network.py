@@ -18,24 +18,25 @@ Generators (``kind``):
 ``small_world``
     Watts-Strogatz (Watts & Strogatz 1998, "Collective dynamics of 'small-world' networks",
     Nature 393:440). Start from a ring lattice in which each customer links to its ``degree / 2``
-    nearest neighbours on each side; then, for every lattice edge ``(i, i + k)``, with
+    nearest neighbours on each side; then, for every lattice edge ``(i, i + k mod n)``, with
     probability ``rewire`` the far end is replaced by a customer drawn uniformly from all
     customers other than ``i`` (so no self loops). An odd ``degree`` is rounded down to
-    ``degree - 1``; a ``degree`` of ``n`` or more is capped at the densest ring that fits.
-    Departure from the original: Watts and Strogatz redraw a new end that is already a
-    neighbour; here such a duplicate is merged instead, so a few edges are lost (a fraction of
-    about ``rewire * degree / n`` of them, negligible for large ``n``).
+    ``degree - 1``; a ``degree`` of ``n - 1`` or more is capped at the densest ring without
+    repeated edges (``(n - 1) // 2`` on each side). Departure from the original: Watts and
+    Strogatz reject a new far end that is already a neighbour and draw again; here the
+    duplicate edge is merged instead, so a few edges are lost (a fraction of about
+    ``rewire * degree / n`` of them, negligible for large ``n``).
 
 ``random``
     Erdős-Rényi / Gilbert G(n, p) (Erdős & Rényi 1959, "On random graphs I", Publ. Math.
     Debrecen 6:290; Gilbert 1959, "Random graphs", Ann. Math. Stat. 30:1141) with
-    ``p = degree / (n - 1)``. The number of edges is drawn as Binomial(n(n-1)/2, p); that many
-    distinct pairs are then drawn uniformly (endpoints drawn independently, self loops and
-    duplicates dropped, and the shortfall redrawn in a few further rounds). By symmetry the
-    distinct pairs form a uniformly random set of the drawn size, so this is G(n, p) exactly;
-    the only bias is that sampling stops after 64 rounds, which matters only for a graph
-    close to complete (``p`` near 1). Small graphs (at most ``2**22`` pairs) are drawn
-    directly with one Bernoulli(p) per pair.
+    ``p = degree / (n - 1)``: every one of the n(n-1)/2 pairs is an edge independently with
+    probability ``p``. Drawn by geometric skipping (Batagelj & Brandes 2005, "Efficient
+    generation of large random networks", Phys. Rev. E 71:036113): the gaps between
+    successive chosen pairs, in a fixed enumeration of all pairs, are Geometric(p), so a
+    cumulative sum of geometric draws lists the edges directly, in O(edges) time and memory.
+    This is G(n, p) exactly (no self loops or duplicates arise, so none are dropped and there
+    is no bias from dropping them).
 
 ``scale_free``
     Chung-Lu random graph with given expected degrees (Chung & Lu 2002, "The average distances
@@ -46,11 +47,13 @@ Generators (``kind``):
     and capped at the structural cut-off ``sqrt(n * degree)`` (Boguñá, Pastor-Satorras &
     Vespignani 2004, Eur. Phys. J. B 38:205), so that every pair probability
     ``w_i w_j / sum(w)`` is at most 1. Edges are drawn as ``round(n * degree / 2)`` distinct
-    pairs whose two ends are drawn independently with probability proportional to ``w``
-    (self loops and duplicates dropped and redrawn, at most 64 rounds). Conditioning on the
-    number of distinct edges keeps the mean degree at ``degree``; it raises the hubs' degrees
-    slightly above the erased Chung-Lu model, where repeated hub-to-hub pairs are lost.
-    ``exponent`` must exceed 2 (finite mean degree).
+    pairs whose two ends are drawn independently with probability proportional to ``w``; self
+    loops and duplicates are dropped and the shortfall redrawn (at most 64 rounds). For a given
+    number of draws, how many ends fall on each node is multinomial and their order a uniform
+    shuffle, which is how they are drawn. Conditioning on the number of distinct edges keeps
+    the mean degree at ``degree``; it raises the hubs' degrees slightly above those of the
+    erased Chung-Lu model, where repeated hub-to-hub pairs are lost. ``exponent`` must exceed
+    2 (finite mean degree).
 
 ``complete``
     Well mixed: everyone is everyone else's neighbour. No edges are stored; the neighbour sum
@@ -87,8 +90,6 @@ _SPARSE_KINDS = frozenset({"small_world", "random", "scale_free"})
 
 # Edge keys are processed in blocks of this many entries to bound temporary memory.
 _CHUNK = 1 << 18
-# Random graphs with at most this many node pairs are drawn with one Bernoulli trial per pair.
-_DIRECT_PAIRS_LIMIT = 1 << 22
 # At most this many rounds of redrawing when sampling a number of distinct edges.
 _MAX_SAMPLING_ROUNDS = 64
 # Largest n for which int64 keys row * n + column cannot overflow.
@@ -393,15 +394,12 @@ def network_bytes_estimate(kind: str, n: int, degree: int) -> int:
     if kind in ("complete", "none"):
         return 16 * n + _FIXED_OVERHEAD_BYTES  # degree, divisor and one temporary
     pairs_total = n * (n - 1) // 2
-    direct_pairs = 0
     if kind == "small_world":
         undirected = n * _small_world_half_degree(n, degree)
     elif kind == "random":
         p = min(degree / (n - 1), 1.0) if n > 1 else 0.0
         mean = pairs_total * p
-        undirected = min(pairs_total, math.ceil(mean + 6.0 * math.sqrt(mean) + 16.0))
-        if pairs_total <= _DIRECT_PAIRS_LIMIT or p >= 1.0:
-            direct_pairs = pairs_total
+        undirected = math.ceil(mean + 6.0 * math.sqrt(mean) + 16.0)  # size of the first draw
     else:
         undirected = min(pairs_total, round(n * degree / 2))
     entries = 2 * undirected
@@ -412,9 +410,7 @@ def network_bytes_estimate(kind: str, n: int, degree: int) -> int:
         + min(entries, _CHUNK) * _PEAK_BYTES_PER_CHUNK_ENTRY
         + n * _PEAK_BYTES_PER_NODE
     )
-    # Direct G(n, p): pair coordinates (2 x int64), uniforms (float64) and the selection mask.
-    direct = direct_pairs * 26 + entries * 8
-    return max(held, building, direct) + _FIXED_OVERHEAD_BYTES
+    return max(held, building) + _FIXED_OVERHEAD_BYTES
 
 
 # --------------------------------------------------------------------------- generators
@@ -456,26 +452,50 @@ def _small_world_keys(n: int, degree: int, rewire: float, rng: np.random.Generat
 
 
 def _random_pair_keys(n: int, degree: int, rng: np.random.Generator) -> np.ndarray:
-    """Sorted keys ``i * n + j`` (i < j) of a G(n, p) graph with p = degree / (n - 1)."""
+    """Keys ``i * n + j`` (i < j) of a G(n, p) graph with p = degree / (n - 1), unsorted."""
     pairs_total = n * (n - 1) // 2
     if pairs_total == 0 or degree == 0:
         return np.empty(0, dtype=np.int64)
     p = min(degree / (n - 1), 1.0)
-    if pairs_total <= _DIRECT_PAIRS_LIMIT or p >= 1.0:
-        rows, cols = np.triu_indices(n, k=1)
-        if p < 1.0:
-            chosen = rng.random(pairs_total) < p
-            rows, cols = rows[chosen], cols[chosen]
-        return rows * n + cols
-    n_edges = int(rng.binomial(pairs_total, p))
+    if p >= 1.0:
+        keys = np.arange(pairs_total, dtype=np.int64)
+    else:
+        keys = _bernoulli_successes(pairs_total, p, rng)
+    # Pair number L enumerates pairs (low, high), low < high, as L = high (high - 1) / 2 + low.
+    # Invert it in place, chunk by chunk: high from the quadratic formula, corrected by one
+    # where floating point rounding misses.
+    for start in range(0, keys.size, _CHUNK):
+        block = keys[start : start + _CHUNK]
+        high = ((1.0 + np.sqrt(1.0 + 8.0 * block)) / 2.0).astype(np.int64)
+        high -= high * (high - 1) // 2 > block
+        high += (high + 1) * high // 2 <= block
+        block -= high * (high - 1) // 2
+        block *= n
+        block += high
+    return keys
 
-    def draw_uniform(count: int) -> tuple[np.ndarray, np.ndarray]:
-        return (
-            rng.integers(0, n, size=count, dtype=np.int64),
-            rng.integers(0, n, size=count, dtype=np.int64),
-        )
 
-    return _distinct_pair_keys(n, n_edges, draw_uniform)
+def _bernoulli_successes(trials: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted 0-based positions of the successes in ``trials`` Bernoulli(p) trials.
+
+    Geometric skipping (Batagelj & Brandes 2005): the gaps between successive successes are
+    independent Geometric(p) variables, so the positions are a cumulative sum of geometric
+    draws. Cost is proportional to the number of successes, not of trials.
+    """
+    parts = []
+    last = -1  # position of the last success found so far
+    while True:
+        expected = (trials - 1 - last) * p
+        size = math.ceil(expected + 6.0 * math.sqrt(expected) + 16.0)
+        positions = rng.geometric(p, size=size)
+        np.cumsum(positions, out=positions)
+        positions += last
+        if positions[-1] >= trials:
+            parts.append(positions[: np.searchsorted(positions, trials)])
+            break
+        parts.append(positions)
+        last = int(positions[-1])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _scale_free_weights(n: int, degree: int, exponent: float) -> np.ndarray:

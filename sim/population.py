@@ -23,7 +23,7 @@ import numpy as np
 from sim.scenario import MarketSpec
 from sim.seeding import Streams
 
-__all__ = ["COMPONENTS", "Population", "build_population"]
+__all__ = ["COMPONENTS", "Population", "build_population", "lapse_periods"]
 
 COMPONENTS = ("product", "service", "personnel", "image", "money", "time", "energy", "psychic")
 """The eight components of customer delivered value (Kotler): four values, four costs."""
@@ -106,6 +106,11 @@ def segment_counts(shares: list[float], n: int) -> np.ndarray:
     return counts
 
 
+def lapse_periods(purchase_rate: np.ndarray, lapse_after: float) -> np.ndarray:
+    """Periods of silence after which a relationship lapses: ``ceil(lapse_after / rate)``."""
+    return np.ceil(lapse_after / purchase_rate).astype(np.int16)
+
+
 def build_population(market: MarketSpec, firms: list[str], streams: Streams,
                      lapse_after: float) -> Population:
     """Draw every customer's parameters from its segment (vectorised per segment).
@@ -154,7 +159,7 @@ def build_population(market: MarketSpec, firms: list[str], streams: Streams,
         firm_rng = streams.generator(f"firm/{firm}/customers")
         reach_draw[slot] = firm_rng.random(n, dtype=F32)
         perception_error[slot] = firm_rng.standard_normal(n, dtype=F32)
-    lapse = np.ceil(lapse_after / out["purchase_rate"]).astype(np.int16)
+    lapse = lapse_periods(out["purchase_rate"], lapse_after)
     return Population(
         segment_names=names, segment=segment, business=business, weights=weights,
         needs=needs, lapse_periods=lapse, reach_draw=reach_draw,

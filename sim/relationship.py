@@ -9,9 +9,11 @@ value before money cost, ``money`` the weighted money cost paid):
   ``S = s``). Satisfaction rises with what the customer got and with getting more than expected.
 - **Adaptive expectation**: ``E += expectation_rate * (experienced_net - E)``.
 - **Trust** with negativity bias (Morgan & Hunt 1994; Baumeister et al. 2001): evidence
-  ``e = 2 s - 1``; ``T += gain * max(e, 0) * (1 - T) - trust_loss * max(-e, 0) * T`` with
+  ``e = 2 s - 1``; ``T += gain * max(e, 0) * (1 - T)``, then
+  ``T -= min(T, trust_loss * max(-e, 0))``, with
   ``gain = trust_gain * level.trust_gain * (1 + social_trust * social) * (1 + communication)``.
-  Trust loss per unit of bad evidence is several times the gain: one bad experience undoes much.
+  The loss does not shrink as trust gets low and is several times the largest gain: one bad
+  experience undoes much work.
 - **Affective commitment** moves toward ``T * (commitment_base + level.commitment +
   social_commitment * social)``; **calculative commitment** is
   ``1 - exp(-switching_cost / calculative_scale)`` (points, structural bonds).
@@ -76,7 +78,10 @@ def satisfaction_response(experienced_net: float, money: float, expected_net: fl
     """Satisfaction of one purchase (0..1) by expectation-disconfirmation (Oliver 1980)."""
     d = experienced_net - expected_net
     x = (experienced_net - money + b.disconfirmation_weight * d) / b.satisfaction_scale
-    return 1.0 / (1.0 + math.exp(-x))
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)  # stable for very bad experiences
+    return z / (1.0 + z)
 
 
 def calculative_commitment(switching_cost: float, b: BehaviourSpec) -> float:
@@ -101,7 +106,7 @@ def update_after_purchase(state: RelationshipState, experienced_net: float, mone
             * (1.0 + communication))
     trust = state.trust
     trust += min(gain, 1.0) * max(evidence, 0.0) * (1.0 - trust)
-    trust -= b.trust_loss * max(-evidence, 0.0) * trust
+    trust -= min(trust, b.trust_loss * max(-evidence, 0.0))
     expectation = expected_net + b.expectation_rate * (experienced_net - expected_net)
     target = min(1.0, trust * (b.commitment_base + level.commitment
                                + b.social_commitment * social))
@@ -134,7 +139,7 @@ def update_after_purchase_kernel(
     evidence = 2.0 * s - 1.0
     gain = np.minimum(trust_gain_mult * F32(b.trust_gain * (1.0 + communication)), F32(1.0))
     t = trust + gain * np.maximum(evidence, 0.0) * (1.0 - trust)
-    t -= F32(b.trust_loss) * np.maximum(-evidence, 0.0) * t
+    t -= np.minimum(t, F32(b.trust_loss) * np.maximum(-evidence, 0.0))
     expectation = expected_net + F32(b.expectation_rate) * d
     target = np.minimum(t * (F32(b.commitment_base) + commitment_add), F32(1.0))
     c = commitment + F32(b.commitment_rate) * (target - commitment)

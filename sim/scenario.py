@@ -357,7 +357,8 @@ class Programs(Strict):
 class FirmCosts(Strict):
     """A firm's cost structure: every lever has a cost (money)."""
 
-    unit_cost: Money = Field(30.0, description="cost of goods per unit at quality 0, goods level")
+    unit_cost: Money = Field(30.0, description="cost of goods per unit at quality 0, commodity"
+                           " level, initial position")
     quality_cost: NonNeg = Field(0.6, description="unit cost rises by this fraction at quality 1")
     customisation_cost: NonNeg = Field(
         0.1, description="unit cost rise per unit of distance the position moves away from the"
@@ -594,7 +595,8 @@ class Scenario(Strict):
 
         for name, firm in self.firms.items():
             check_firm(f"firms.{name}", firm)
-        for k, ev in enumerate(self.events):
+        in_time = sorted(enumerate(self.events), key=lambda item: (item[1].period, item[0]))
+        for k, ev in in_time:
             where = f"events.{k}"
             if ev.period > self.periods:
                 errors.append(f"{where}.period: after the last period {self.periods}")

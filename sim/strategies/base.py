@@ -58,6 +58,8 @@ class MarketView:
             learned through two-way communication; None without communication.
         customer_counts: this firm's current customers by value class (MVC, MGC, BZ, other)
             and ABC class, from its own customer records.
+        review_every: periods between this firm's reviews (what "since the last review"
+            means).
     """
 
     period: int
@@ -69,6 +71,7 @@ class MarketView:
         default_factory=lambda: MappingProxyType({}))
     needs_centroid: tuple[float, float] | None = None
     customer_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    review_every: int = 1
 
     def last(self, column: str, default: float | None = None) -> Any:
         """This firm's latest observed value of a column (``default`` if none yet)."""
@@ -78,13 +81,20 @@ class MarketView:
         """Each rival's latest observed list price."""
         return {n: rows[-1]["price"] for n, rows in self.competitors.items() if rows}
 
-    def rival_price_cut(self, threshold: float = 0.02) -> dict[str, float]:
-        """Rivals whose observed price fell by more than ``threshold`` since their previous
-        observation: name -> relative cut."""
+    def rival_price_cut(self, threshold: float = 0.02,
+                        window: int | None = None) -> dict[str, float]:
+        """Rivals whose observed price fell by more than ``threshold`` over the last ``window``
+        observed periods (default: since this firm's last review): name -> relative cut."""
+        window = self.review_every if window is None else window
         cuts = {}
         for n, rows in self.competitors.items():
-            if len(rows) >= 2 and rows[-2]["price"] > 0:
-                cut = 1.0 - rows[-1]["price"] / rows[-2]["price"]
+            if len(rows) < 2:
+                continue
+            horizon = rows[-1]["period"] - window
+            before = [r for r in rows[:-1] if r["period"] <= horizon] or [rows[0]]
+            reference = before[-1]["price"]
+            if reference > 0:
+                cut = 1.0 - rows[-1]["price"] / reference
                 if cut > threshold:
                     cuts[n] = cut
         return cuts

@@ -1,0 +1,233 @@
+"""Tests for sim.firm: customer classes, CLV, the ledger, goodwill, unit cost, levers."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+import sim
+from sim.firm import ABC_CODES, COST_LINES, VALUE_CODES, Ledger, abc_classes, clv, value_classes
+from sim.scenario import OFFERINGS
+
+
+@pytest.fixture
+def small_model(make_scenario):
+    scenario = make_scenario({"Acme": {"promotion": 5_000.0}, "Rival": {"strategy": "4P"}},
+                             customers=400, periods=6)
+    return sim.MarketModel(scenario, seed=2)
+
+
+# --------------------------------------------------------------------------- ABC
+def test_abc_classes_split_sales_about_75_20_5():
+    rng = np.random.default_rng(1)
+    n = 20_000
+    sales = rng.pareto(1.5, n).astype(np.float32) + 1.0
+    members = rng.random(n) < 0.8
+    codes = abc_classes(sales, members)
+    total = sales[members].sum(dtype=np.float64)
+    share = {c: sales[members & (codes == v)].sum(dtype=np.float64) / total
+             for c, v in ABC_CODES.items()}
+    assert share["A"] == pytest.approx(0.75, abs=0.01)
+    assert share["B"] == pytest.approx(0.20, abs=0.01)
+    assert share["C"] == pytest.approx(0.05, abs=0.01)
+    assert share["A"] >= 0.75  # the customer crossing 75% is still A
+    # classes follow sales: every A customer sells at least as much as any B, B as any C
+    a, b, c = (sales[members & (codes == ABC_CODES[k])] for k in "ABC")
+    assert a.min() >= b.max() and b.min() >= c.max()
+    # A customers are few: the 80/20 shape
+    assert (members & (codes == 0)).sum() < 0.5 * members.sum()
+    assert np.all(codes[~members] == ABC_CODES["C"])
+
+
+def test_abc_classes_without_members_or_sales_are_all_c():
+    sales = np.array([5.0, 3.0, 1.0], dtype=np.float32)
+    assert np.all(abc_classes(sales, np.zeros(3, bool)) == ABC_CODES["C"])
+    assert np.all(abc_classes(np.zeros(3, np.float32), np.ones(3, bool)) == ABC_CODES["C"])
+    # one customer with all the sales is A; a tiny tail is C
+    codes = abc_classes(np.array([100.0, 19.0, 1.0], np.float32), np.ones(3, bool))
+    assert codes.tolist() == [ABC_CODES["A"], ABC_CODES["B"], ABC_CODES["C"]]
+
+
+# --------------------------------------------------------------------------- value classes
+def test_value_classes_mark_below_zero_most_valuable_and_most_growable():
+    rng = np.random.default_rng(2)
+    n = 1_000
+    margin = rng.normal(5.0, 10.0, n).astype(np.float32)
+    potential = rng.random(n).astype(np.float32) * 50
+    members = rng.random(n) < 0.7
+    codes = value_classes(margin, potential, members)
+    bz = members & (margin < 0)
+    np.testing.assert_array_equal(codes == VALUE_CODES["BZ"], bz)
+    assert np.all(codes[~members] == VALUE_CODES["other"])
+    rest = members & ~bz
+    mvc = codes == VALUE_CODES["MVC"]
+    mgc = codes == VALUE_CODES["MGC"]
+    assert mvc.sum() == round(0.2 * rest.sum()) and mgc.sum() == round(0.2 * rest.sum())
+    assert margin[mvc].min() >= margin[rest & ~mvc].max()
+    others = rest & ~mvc
+    assert potential[mgc].min() >= potential[others & ~mgc].max()
+
+
+def test_value_classes_small_cases():
+    members = np.ones(3, bool)
+    codes = value_classes(np.array([-1.0, 4.0, 2.0], np.float32),
+                          np.array([0.0, 0.0, 9.0], np.float32), members)
+    assert codes.tolist() == [VALUE_CODES["BZ"], VALUE_CODES["MVC"], VALUE_CODES["MGC"]]
+    assert np.all(value_classes(np.ones(3, np.float32), np.ones(3, np.float32),
+                                np.zeros(3, bool)) == VALUE_CODES["other"])
+
+
+# --------------------------------------------------------------------------- CLV
+def test_clv_formula_numbers():
+    # m (1 + d) / (1 + d - r)
+    assert clv(10.0, 0.9, 0.01) == pytest.approx(10.0 * 1.01 / 0.11)
+    assert clv(10.0, 0.0, 0.01) == pytest.approx(10.0)
+    assert clv(-4.0, 0.5, 0.0) == pytest.approx(-8.0)
+    # retention is capped at 0.995 (a finite value at r = 1)
+    assert clv(1.0, 1.0, 0.0) == pytest.approx(1.0 / 0.005)
+    assert clv(1.0, -0.5, 0.0) == pytest.approx(1.0)
+    np.testing.assert_allclose(clv(np.array([1.0, 2.0]), 0.8, 0.01), np.array([1.0, 2.0])
+                               * 1.01 / 0.21)
+
+
+def test_retention_raises_clv_more_than_proportionally():
+    # Reichheld & Sasser: +5 points of retention from 0.80 more than doubles a 5% gain
+    assert clv(10.0, 0.85, 0.01) / clv(10.0, 0.80, 0.01) > 1.25
+
+
+# --------------------------------------------------------------------------- ledger
+def test_ledger_profit_is_revenue_minus_every_cost_line():
+    led = Ledger()
+    assert set(led.lines) == set(COST_LINES) and led.profit == 0.0
+    led.revenue = 1_000.0
+    for k, line in enumerate(COST_LINES):
+        led.book(line, 10.0 * (k + 1))
+    led.book("cost_goods", 5.0)
+    assert led.total_cost == pytest.approx(10.0 * sum(range(1, 8)) + 5.0)
+    assert led.profit == pytest.approx(1_000.0 - 285.0)
+    with pytest.raises(KeyError):
+        led.book("cost_unknown", 1.0)
+
+
+# --------------------------------------------------------------------------- goodwill
+def test_goodwill_starts_at_the_steady_state_and_follows_nerlove_arrow(small_model):
+    firm = small_model.firms["Acme"]
+    decay = small_model.spec.market.behaviour.goodwill_decay
+    assert firm.goodwill == pytest.approx(5_000.0 / decay)
+    firm.update_goodwill()
+    assert firm.goodwill == pytest.approx(5_000.0 / decay)  # steady state
+    firm.apply({"promotion": 0.0})
+    firm.update_goodwill()
+    assert firm.goodwill == pytest.approx((1 - decay) * 5_000.0 / decay)
+    firm.apply({"promotion": 1_000.0})
+    before = firm.goodwill
+    firm.update_goodwill()
+    assert firm.goodwill == pytest.approx((1 - decay) * before + 1_000.0)
+
+
+def test_goodwill_recursion_in_the_time_series(run_model):
+    model = run_model({"Acme": {"promotion": 4_000.0, "goodwill": 0.0}}, customers=300,
+                      periods=8, events=[{"period": 4, "firm": "Acme",
+                                          "set": {"promotion": 10_000.0}}])
+    df = model.timeseries()
+    g = df["goodwill"].to_numpy()
+    promotion = np.array([4_000.0] * 3 + [10_000.0] * 5)
+    assert g[0] == pytest.approx(4_000.0)
+    np.testing.assert_allclose(g[1:], 0.8 * g[:-1] + promotion[1:])
+    np.testing.assert_allclose(df["cost_promotion"], promotion)
+
+
+def test_image_and_reach_from_goodwill(small_model):
+    firm = small_model.firms["Acme"]
+    scale = small_model.spec.market.awareness.goodwill_reach * 400
+    assert firm.goodwill_reach_scale() == pytest.approx(scale)
+    assert firm.image == pytest.approx(firm.goodwill / (firm.goodwill + scale))
+    assert firm.promotion_reach == pytest.approx(1 - math.exp(-firm.goodwill / scale))
+    firm.goodwill = scale
+    assert firm.image == pytest.approx(0.5)
+    assert firm.promotion_reach == pytest.approx(1 - math.exp(-1))
+
+
+# --------------------------------------------------------------------------- unit cost
+def test_unit_cost_numbers(small_model):
+    firm = small_model.firms["Acme"]
+    # 30 x (1 + 0.6 x quality 0.7) x (1 + goods 0.1)
+    assert firm.unit_cost() == pytest.approx(30.0 * 1.42 * 1.1)
+
+
+def test_unit_cost_rises_with_quality_offering_and_customisation(small_model):
+    firm = small_model.firms["Acme"]
+    by_quality = []
+    for q in (0.0, 0.3, 0.6, 1.0):
+        firm.apply({"quality": q})
+        by_quality.append(firm.unit_cost())
+    assert all(a < b for a, b in itertools.pairwise(by_quality))
+    assert by_quality[-1] / by_quality[0] == pytest.approx(1.6)
+    by_offering = []
+    for offering in OFFERINGS:
+        firm.apply({"offering": offering})
+        by_offering.append(firm.unit_cost())
+    assert all(a < b for a, b in itertools.pairwise(by_offering))
+    assert by_offering[-1] / by_offering[0] == pytest.approx(1.7)
+    before = firm.unit_cost()
+    firm.apply({"position": (0.8, 0.9)})
+    assert firm.unit_cost() == pytest.approx(before * (1 + 0.1 * 0.5))
+
+
+def test_unit_cost_at_quality_zero_commodity_level_is_the_documented_base(small_model):
+    firm = small_model.firms["Acme"]
+    firm.apply({"quality": 0.0, "offering": "commodity"})
+    assert firm.unit_cost() == pytest.approx(firm.costs.unit_cost)
+    firm.apply({"offering": "goods"})
+    assert firm.unit_cost() == pytest.approx(firm.costs.unit_cost * 1.1)
+
+
+def test_failure_probability_falls_with_quality_and_service(small_model):
+    firm = small_model.firms["Acme"]
+    firm.apply({"quality": 0.0, "service": 0.0})
+    assert firm.failure_probability() == pytest.approx(0.08)
+    firm.apply({"quality": 1.0, "service": 1.0})
+    assert firm.failure_probability() == pytest.approx(0.02)
+    firm.apply({"quality": 0.5, "service": 0.5})
+    assert firm.failure_probability() == pytest.approx(0.05)
+
+
+# --------------------------------------------------------------------------- levers
+def test_apply_validates_and_merges_programs(small_model):
+    firm = small_model.firms["Acme"]
+    firm.apply({"programs": {"financial": 0.1, "social": 0.4, "structural": 0.3}})
+    firm.apply({"programs": {"financial": 0.0}})
+    assert firm.levers.programs.financial == 0.0
+    assert firm.levers.programs.social == 0.4 and firm.levers.programs.structural == 0.3
+    before = firm.levers
+    firm.apply({})
+    assert firm.levers is before
+    with pytest.raises(ValueError, match="Acme"):
+        firm.apply({"quality": 1.5})
+    with pytest.raises(ValueError):
+        firm.apply({"no_such_lever": 1})
+    assert firm.levers == before
+
+
+def test_offer_terms_come_from_the_levers(small_model):
+    firm = small_model.firms["Acme"]
+    firm.apply({"programs": {"financial": 0.05, "social": 0.5}, "offering": "experience",
+                "price": 77.0})
+    offer = firm.offer_terms()
+    assert offer.points_rate == 0.05 and offer.social == 0.5 and offer.price == 77.0
+    assert offer.offering_uplift == small_model.spec.market.behaviour.offerings[
+        "experience"].value_uplift
+    assert offer.image == pytest.approx(firm.image)
+
+
+def test_strategy_review_defaults_and_switching(small_model):
+    acme, rival = small_model.firms["Acme"], small_model.firms["Rival"]
+    assert (acme.review_every, acme.observation_delay) == (1, 0)  # fixed
+    assert (rival.review_every, rival.observation_delay) == (3, 1)  # 4P
+    acme.set_strategy("4R", {"markup": 0.5})
+    assert acme.strategy_name == "4R" and acme.strategy.params.markup == 0.5
+    assert acme.last_review < 0
+    assert repr(acme) == "Firm('Acme', strategy='4R')"
