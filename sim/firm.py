@@ -63,21 +63,38 @@ class Ledger:
 
 def abc_classes(sales: np.ndarray, members: np.ndarray, a: float = 0.75,
                 b: float = 0.95) -> np.ndarray:
-    """ABC class codes (A=0, B=1, C=2) by cumulative sales among ``members`` (others C)."""
+    """ABC class codes (A=0, B=1, C=2) by cumulative sales among ``members`` (others C).
+
+    Customers are ranked by sales; those whose higher-ranked customers make less than ``a`` of
+    all sales are A, less than ``b`` B, the rest C. Customers tied with the last of a class
+    share its class.
+    """
     out = np.full(sales.shape, ABC_CODES["C"], dtype=np.int8)
     idx = np.flatnonzero(members)
     if idx.size == 0:
         return out
-    s = sales[idx].astype(np.float64)
-    order = np.argsort(-s, kind="stable")
-    total = s.sum()
+    s = sales.take(idx)
+    ranked = np.sort(s)[::-1]
+    cum = np.cumsum(ranked, dtype=np.float64)
+    total = cum[-1]
     if total <= 0:
         return out
-    before = (np.cumsum(s[order]) - s[order]) / total  # share of sales before this customer
-    cls = np.where(before < a, ABC_CODES["A"], np.where(before < b, ABC_CODES["B"],
-                                                         ABC_CODES["C"]))
-    out[idx[order]] = cls.astype(np.int8)
+    before = cum - ranked  # sales of the customers ranked above each one
+    n_a = int(np.searchsorted(before, a * total, side="left"))
+    n_b = int(np.searchsorted(before, b * total, side="left"))
+    cls = np.full(idx.size, ABC_CODES["C"], dtype=np.int8)
+    cls[s >= ranked[max(n_b, 1) - 1]] = ABC_CODES["B"]
+    cls[s >= ranked[max(n_a, 1) - 1]] = ABC_CODES["A"]
+    out[idx] = cls
     return out
+
+
+def _top(values: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` candidates with the largest values (introselect, no full sort)."""
+    if k >= candidates.size:
+        return candidates
+    v = values.take(candidates)
+    return candidates[np.argpartition(-v, k - 1)[:k]]
 
 
 def value_classes(margin: np.ndarray, potential: np.ndarray, members: np.ndarray,
@@ -88,23 +105,22 @@ def value_classes(margin: np.ndarray, potential: np.ndarray, members: np.ndarray
         margin: smoothed margin per customer and period (money).
         potential: unrealised potential margin per period (money).
         members: the firm's current customers.
+        mvc_share: share of the non-BZ members that are most valuable.
+        mgc_share: share of the non-BZ members that are most growable (among the rest).
     """
     out = np.full(margin.shape, VALUE_CODES["other"], dtype=np.int8)
     idx = np.flatnonzero(members)
     if idx.size == 0:
         return out
-    m = margin[idx]
-    bz = m < 0
+    bz = margin.take(idx) < 0
     out[idx[bz]] = VALUE_CODES["BZ"]
     rest = idx[~bz]
     if rest.size:
-        k = max(1, round(mvc_share * rest.size))
-        top = rest[np.argsort(-margin[rest], kind="stable")[:k]]
+        top = _top(margin, rest, max(1, round(mvc_share * rest.size)))
         out[top] = VALUE_CODES["MVC"]
-        others = rest[out[rest] == VALUE_CODES["other"]]
+        others = rest[out.take(rest) == VALUE_CODES["other"]]
         if others.size:
-            k2 = max(1, round(mgc_share * rest.size))
-            grow = others[np.argsort(-potential[others], kind="stable")[:k2]]
+            grow = _top(potential, others, max(1, round(mgc_share * rest.size)))
             out[grow] = VALUE_CODES["MGC"]
     return out
 
@@ -154,6 +170,8 @@ class Firm(mesa.Agent):
         self.retention = 0.95
         self.last_review = -(10**9)
         self.failures = 0
+        self.has_switching_costs = False
+        """True once points or structural bonds have been given (they then need upkeep)."""
 
     # ------------------------------------------------------------------ levers
     def set_strategy(self, name: str, params: dict | None = None) -> None:
@@ -186,6 +204,18 @@ class Firm(mesa.Agent):
         except Exception as exc:
             raise ValueError(f"firm {self.name} ({self.strategy_name}) set invalid levers:"
                              f" {exc}") from None
+
+    @property
+    def in_relationship(self) -> bool:
+        """Whether relationship terms (level effects, social program, bonds) can add value."""
+        lv = self.levers
+        if lv.programs.social > 0 or self.has_switching_costs:
+            return True
+        levels = lv.relationship_level
+        names = {levels} if isinstance(levels, str) else {*levels.values(), "basic"}
+        effects = self.model.spec.market.behaviour.levels
+        return any(effects[n].service_uplift or effects[n].cocreation
+                   or effects[n].psychic_relief for n in names)
 
     def unit_cost(self) -> float:
         """Cost of goods per unit: base x quality x offering level x customisation."""

@@ -42,6 +42,7 @@ from sim.population import COMPONENTS, build_population, lapse_periods
 from sim.relationship import (
     CLASS_NAMES,
     LOYAL,
+    REPEAT,
     RelationshipState,
     loyalty_class,
     loyalty_class_kernel,
@@ -73,6 +74,10 @@ F32 = np.float32
 W_MONEY = COMPONENTS.index("money")
 W_SERVICE = COMPONENTS.index("service")
 PARTNERSHIP = LEVELS.index("partnership")
+NO_OCCASION = -2
+"""Choice code of a customer with no purchase occasion this period."""
+LEVEL_EFFECTS = ("service_uplift", "trust_gain", "commitment", "recovery", "cocreation",
+                 "psychic_relief")
 
 
 class CustomerState:
@@ -106,6 +111,25 @@ class CustomerState:
     def nbytes(self) -> int:
         """Bytes held."""
         return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+
+
+class WorkBuffers:
+    """Per-period work arrays, allocated once (a period allocates little: DESIGN.md notes)."""
+
+    def __init__(self, slots: int, n: int) -> None:
+        self.uniforms = tuple(np.empty(n, dtype=F32) for _ in range(4))
+        self.scratch = (np.empty(n, dtype=F32), np.empty(n, dtype=F32))
+        self.utility = np.empty((slots, n), dtype=F32)
+        self.alpha = np.empty(n, dtype=F32)
+
+    def nbytes(self) -> int:
+        """Bytes held."""
+        arrays = [*self.uniforms, *self.scratch, self.utility, self.alpha]
+        return sum(a.nbytes for a in arrays)
+
+
+_NONE_I = np.zeros(0, dtype=np.intp)
+_NONE_F = np.zeros(0, dtype=F32)
 
 
 @dataclass(frozen=True)
@@ -165,8 +189,8 @@ class MarketModel(mesa.Model):
         self.records: list[dict[str, Any]] = []
         self.period = 0
         self.running = True
-        self._margin_now: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._revenue_now: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._sales_now: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._buffers = WorkBuffers(slots, market.customers)
         self._events: dict[int, list[EventSpec]] = {}
         for ev in self.spec.events:
             self._events.setdefault(ev.period, []).append(ev)
@@ -226,28 +250,31 @@ class MarketModel(mesa.Model):
                 "value": VALUE_CLASSES, "loyalty": (*LOYALTY_CLASSES, "unaware")}[dimension]
 
     def resolve_class_map(self, value: Any, slot: int, default: Any,
-                          encode: Callable[[Any], float]) -> float | np.ndarray:
-        """A lever given per customer class as one value or an array over customers."""
+                          encode: Callable[[Any], float], dtype: Any = F32) -> Any:
+        """A lever given per customer class: one value, or an array over customers.
+
+        Classes a mapping does not name take its ``default`` entry, else ``default``.
+        """
         if not isinstance(value, dict):
             return encode(value)
         dim = class_map_dimension(list(value), list(self.population.segment_names))
         fallback = value.get("default", default)
-        table = np.array([encode(value.get(c, fallback)) for c in self._class_names(dim)])
-        return table[self._class_codes(dim, slot)]
+        table = np.array([encode(value.get(c, fallback)) for c in self._class_names(dim)],
+                         dtype=dtype)
+        return table.take(self._class_codes(dim, slot))
 
     def relationship_levels(self, firm: Firm) -> int | np.ndarray:
         """Each customer's relationship level code toward ``firm`` (or one code for all)."""
         return self.resolve_class_map(firm.levers.relationship_level, firm.slot, "basic",
-                                      LEVELS.index)
+                                      LEVELS.index, dtype=np.int8)
 
     def _level_effects(self, level: int | np.ndarray) -> dict[str, Any]:
         b = self.spec.market.behaviour
         effects = [b.levels[name] for name in LEVELS]
-        names = ("service_uplift", "trust_gain", "commitment", "recovery", "cocreation",
-                 "psychic_relief")
         if np.isscalar(level):
-            return {k: F32(getattr(effects[int(level)], k)) for k in names}
-        return {k: np.array([getattr(e, k) for e in effects], dtype=F32)[level] for k in names}
+            return {k: F32(getattr(effects[int(level)], k)) for k in LEVEL_EFFECTS}
+        return {k: np.array([getattr(e, k) for e in effects], dtype=F32).take(level)
+                for k in LEVEL_EFFECTS}
 
     # ------------------------------------------------------------------ review
     def observe(self, firm: Firm) -> MarketView:
@@ -262,34 +289,35 @@ class MarketModel(mesa.Model):
                 mine.append(row)
             else:
                 rivals.setdefault(row["firm"], []).append(row)
+        st, pop, s = self.state, self.population, firm.slot
         centroid = None
-        s = firm.slot
         if firm.levers.communication > 0:
-            aware = self.state.aware[s]
-            weight = (self.population.volume * self.population.purchase_rate)[aware]
-            if weight.size and weight.sum() > 0:
-                needs = self.population.needs[:, aware]
-                centroid = (float(np.average(needs[0], weights=weight)),
-                            float(np.average(needs[1], weights=weight)))
-        active = self.state.current == s
-        counts = {k: int(np.count_nonzero(active & (self.state.value_class[s] == v)))
-                  for k, v in VALUE_CODES.items()}
-        counts.update({k: int(np.count_nonzero(active & (self.state.abc[s] == v)))
-                       for k, v in ABC_CODES.items()})
+            weight = pop.volume * pop.purchase_rate
+            weight *= st.aware[s]
+            total = float(weight.sum(dtype=np.float64))
+            if total > 0:
+                centroid = tuple(float(np.dot(pop.needs[d], weight)) / total for d in (0, 1))
+        members = np.flatnonzero(st.current == s)
+        value_counts = np.bincount(st.value_class[s].take(members), minlength=len(VALUE_CODES))
+        abc_counts = np.bincount(st.abc[s].take(members), minlength=len(ABC_CODES))
+        counts = {k: int(value_counts[v]) for k, v in VALUE_CODES.items()}
+        counts.update({k: int(abc_counts[v]) for k, v in ABC_CODES.items()})
         return MarketView(
             period=self.period, firm=firm.name, levers=firm.levers, unit_cost=firm.unit_cost(),
             history=tuple(MappingProxyType(r) for r in mine),
             competitors=MappingProxyType({n: tuple(MappingProxyType(r) for r in rows)
                                           for n, rows in rivals.items()}),
-            needs_centroid=centroid, customer_counts=MappingProxyType(counts),
-            review_every=firm.review_every)
+            needs_centroid=centroid,  # type: ignore[arg-type]
+            customer_counts=MappingProxyType(counts), review_every=firm.review_every)
 
     def _classify(self, firm: Firm) -> None:
         st, pop, s = self.state, self.population, firm.slot
         members = st.current == s
         st.abc[s] = abc_classes(st.sales[s], members)
         unit_margin = max(firm.levers.price - firm.unit_cost(), 0.0)
-        potential = pop.volume * pop.purchase_rate * F32(unit_margin) * (1.0 - st.loyalty[s])
+        potential = pop.volume * pop.purchase_rate
+        potential *= F32(unit_margin)
+        potential *= 1.0 - st.loyalty[s]
         st.value_class[s] = value_classes(st.margin[s], potential, members)
 
     def _review(self, firm: Firm) -> None:
@@ -319,37 +347,42 @@ class MarketModel(mesa.Model):
             self.running = False
 
     def _market_period(self, t: int, firms: list[Firm]) -> None:
-        spec, pop, st = self.spec, self.population, self.state
+        spec, pop, st, buf = self.spec, self.population, self.state, self._buffers
         b, scale, aw = spec.market.behaviour, spec.market.value, spec.market.awareness
-        n, slots = pop.n, [f.slot for f in firms]
-        k = len(firms)
+        n, k = pop.n, len(firms)
+        slots = [f.slot for f in firms]
         rng = self.streams.generator("customers", t)
-        u_occ = rng.random(n, dtype=F32)
-        u_choice = rng.random(n, dtype=F32)
-        u_fail = rng.random(n, dtype=F32)
-        u_exp = rng.random(n, dtype=F32)
+        u_occ, u_choice, u_fail, u_exp = buf.uniforms
+        for u in buf.uniforms:
+            rng.random(n, dtype=F32, out=u)
         current_start = st.current.copy()
+        t1, t2 = buf.scratch
 
-        # -- awareness and word of mouth (from the state at the start of the period)
-        talk = np.empty((3 * k, n), dtype=F32)
+        # -- awareness and word of mouth, from the state at the start of the period:
+        #    the share of neighbours who have bought, and the signed sentiment they voice
+        #    (praise from satisfied current customers, complaints weighted more).
+        talk = np.empty((2 * k, n), dtype=F32)
         for j, s in enumerate(slots):
-            talk[j] = st.ever[s]
+            np.copyto(talk[j], st.ever[s])
+            voice = talk[k + j]
             sat = st.satisfaction[s]
             np.multiply(pop.word_of_mouth, (current_start == s) & (sat >= b.recommend_satisfaction),
-                        out=talk[k + j])
-            np.multiply(pop.word_of_mouth, st.ever[s] & (sat < b.complain_satisfaction),
-                        out=talk[2 * k + j])
+                        out=voice)
+            np.multiply(pop.word_of_mouth, st.ever[s] & (sat < b.complain_satisfaction), out=t1)
+            t1 *= F32(b.complaint_weight)
+            voice -= t1
         heard = self.network.neighbour_mean(talk)
         for j, firm in enumerate(firms):
             s = firm.slot
-            hazard = heard[j] * F32(aw.imitation)
+            hazard = heard[j]
+            hazard *= F32(aw.imitation)
             hazard += F32(aw.innovation * firm.promotion_reach)
             u_aware = self.streams.generator(f"firm/{firm.name}/awareness", t).random(
-                n, dtype=F32)
+                n, dtype=F32, out=t1)
             st.aware[s] |= u_aware < hazard
-            st.sentiment[s] = heard[k + j] - F32(b.complaint_weight) * heard[2 * k + j]
+            st.sentiment[s] = heard[k + j]
 
-        # -- delivered value of every offer
+        # -- delivered value of every offer to every customer
         levels: dict[int, Any] = {}
         effects: dict[int, dict[str, Any]] = {}
         discounts: dict[int, Any] = {}
@@ -357,67 +390,75 @@ class MarketModel(mesa.Model):
         for firm in firms:
             s = firm.slot
             offer = firm.offer_terms()
-            active = (current_start == s).astype(F32)
             levels[s] = self.relationship_levels(firm)
             effects[s] = e = self._level_effects(levels[s])
             discounts[s] = self.resolve_class_map(firm.levers.discount, s, 0.0, float)
+            is_current = current_start == s
+            active = is_current.astype(F32) if (firm.in_relationship and is_current.any()) else None
             net_value_kernel(w, pop.base_value, pop.needs, pop.novelty_appetite,
                              pop.experience_appetite, offer, active, e["service_uplift"],
                              e["cocreation"], e["psychic_relief"], st.trust[s], st.sentiment[s],
-                             st.bond[s], scale, b, out=st.net[s], product_out=st.product[s])
-            disc = discounts[s]
-            money_cost_kernel(w[W_MONEY], offer, disc if np.isscalar(disc) else disc.astype(F32),
-                              out=st.money[s])
+                             st.bond[s], scale, b, out=st.net[s], product_out=st.product[s],
+                             scratch=buf.scratch)
+            money_cost_kernel(w[W_MONEY], offer, discounts[s], out=st.money[s])
 
-        # -- choice by customers with a purchase occasion
-        occ = np.flatnonzero(u_occ < pop.purchase_rate)
-        m = occ.size
-        utility = np.empty((k, m), dtype=F32)
+        # -- choice: perceived CDV (experience for firms tried, first impression otherwise),
+        #    availability, loyalty and the current firm's switching cost and commitment
+        occasion = u_occ < pop.purchase_rate
+        utility = buf.utility[:k]
         inv_scale = F32(1.0 / b.choice_scale)
-        lw = pop.loyalty_weight[occ]
-        cur_occ = current_start[occ]
         for j, firm in enumerate(firms):
             s = firm.slot
-            ever = st.ever[s, occ]
-            first_look = st.net[s, occ] + F32(b.perception_noise) * pop.perception_error[s, occ]
-            perceived = np.where(ever, st.expectation[s, occ], first_look) - st.money[s, occ]
-            avail = (st.aware[s, occ] & (pop.reach_draw[s, occ] < F32(firm.levers.coverage))
-                     & (perceived >= 0))
             u = utility[j]
-            np.multiply(perceived, inv_scale, out=u)
-            u += lw * st.loyalty[s, occ]
-            is_cur = cur_occ == s
-            if is_cur.any():
-                ci = occ[is_cur]
-                switching = st.points[s, ci] + F32(b.structural_switching) * st.bond[s, ci]
-                u[is_cur] += (switching * inv_scale
-                              + F32(b.commitment_weight) * st.commitment[s, ci])
-            u[~avail] = -np.inf
-        chosen = choose_kernel(utility, b.outside_value / b.choice_scale, u_choice[occ])
+            np.multiply(pop.perception_error[s], F32(b.perception_noise), out=u)
+            u += st.net[s]
+            np.copyto(u, st.expectation[s], where=st.ever[s])
+            u -= st.money[s]
+            avail = u >= 0
+            avail &= st.aware[s]
+            avail &= pop.reach_draw[s] < F32(firm.levers.coverage)
+            u *= inv_scale
+            np.multiply(pop.loyalty_weight, st.loyalty[s], out=t1)
+            u += t1
+            is_current = current_start == s
+            if firm.has_switching_costs or firm.in_relationship:
+                np.multiply(st.points[s], inv_scale, out=t1)
+                np.multiply(st.bond[s], F32(b.structural_switching) * inv_scale, out=t2)
+                t1 += t2
+            else:
+                t1.fill(0.0)
+            np.multiply(st.commitment[s], F32(b.commitment_weight), out=t2)
+            t1 += t2
+            np.add(u, t1, out=u, where=is_current)
+            np.copyto(u, F32(-np.inf), where=~avail)
+        chosen = choose_kernel(utility, b.outside_value / b.choice_scale, u_choice)
+        chosen[~occasion] = NO_OCCASION
 
-        # -- Guadagni-Little loyalty update at every occasion
-        alpha = pop.loyalty_smoothing[occ]
+        # -- Guadagni-Little loyalty: decays at every purchase occasion
+        alpha = buf.alpha
+        alpha.fill(1.0)
+        np.copyto(alpha, pop.loyalty_smoothing, where=occasion)
         for s in slots:
-            st.loyalty[s, occ] *= alpha
+            st.loyalty[s] *= alpha
 
         # -- purchases
         sold_units: dict[int, float] = {}
-        outside_units = float(pop.volume[occ[chosen == OUTSIDE]].sum())
+        outside_units = float(np.sum(pop.volume, where=chosen == OUTSIDE, dtype=np.float64))
         for j, firm in enumerate(firms):
             s = firm.slot
-            bi = occ[chosen == j]
+            bi = np.flatnonzero(chosen == j)
             st.loyalty[s, bi] += 1.0 - pop.loyalty_smoothing[bi]
             sold_units[s] = self._purchases(firm, bi, t, levels[s], effects[s], discounts[s],
                                             current_start, u_fail, u_exp)
 
-        # -- lapses: silent for too long
+        # -- lapses: relationships silent for too long dissolve
         cur_idx = np.flatnonzero(st.current >= 0)
         cur_slot = st.current[cur_idx].astype(np.intp)
         silent = (t - st.last_purchase[cur_slot, cur_idx]) > pop.lapse_periods[cur_idx]
         st.current[cur_idx[silent]] = -1
 
         # -- per-customer costs, profitability, classes, and the period's rows
-        self._close_period(t, firms, levels, effects, sold_units, outside_units, current_start)
+        self._close_period(t, firms, levels, sold_units, outside_units, current_start)
 
     def _purchases(self, firm: Firm, bi: np.ndarray, t: int, level: Any, e: dict[str, Any],
                    discount: Any, current_start: np.ndarray, u_fail: np.ndarray,
@@ -426,28 +467,37 @@ class MarketModel(mesa.Model):
         st, pop, s = self.state, self.population, firm.slot
         b, scale = self.spec.market.behaviour, self.spec.market.value
         lv, c = firm.levers, firm.costs
+        firm.failures = 0
         if bi.size == 0:
-            firm.failures = 0
             return 0.0
-        lvl = level if np.isscalar(level) else level[bi]
-        pick = (lambda x: x) if np.isscalar(level) else (lambda x: x[bi])
-        loyal = st.loyalty_class[s, bi] == LOYAL
-        units = pop.volume[bi] * (1.0 + F32(lv.cross_sell * b.cross_sell_volume) * loyal)
-        units *= 1.0 + F32(b.partnership_volume) * (pop.business[bi] & (lvl == PARTNERSHIP))
-        disc = discount if np.isscalar(discount) else discount[bi].astype(F32)
-        price_paid = F32(lv.price) * (1.0 - disc)
-        revenue_i = (units * price_paid).astype(F32)
+        scalar_level = np.isscalar(level)
+        lvl = level if scalar_level else level[bi]
+
+        def pick(x: Any) -> Any:
+            return x if scalar_level else x[bi]
+
+        units = pop.volume[bi]
+        if lv.cross_sell > 0:
+            loyal = st.loyalty_class[s, bi] == LOYAL
+            units = units * (1.0 + F32(lv.cross_sell * b.cross_sell_volume) * loyal)
+        if np.any(lvl == PARTNERSHIP):
+            units = units * (1.0 + F32(b.partnership_volume)
+                             * (pop.business[bi] & (lvl == PARTNERSHIP)))
+        disc = discount if np.isscalar(discount) else discount[bi]
+        revenue_i = units * (F32(lv.price) * (F32(1.0) - F32(disc)))
         # experience: product value varies with (1 - quality); service failures
-        noise = F32(b.experience_noise * (1.0 - lv.quality)) * (2.0 * u_exp[bi] - 1.0)
-        experienced = st.net[s, bi] + st.product[s, bi] * noise
+        experienced = st.product[s, bi]
+        experienced *= F32(b.experience_noise * (1.0 - lv.quality)) * (2.0 * u_exp[bi] - 1.0)
+        experienced += st.net[s, bi]
         fail = u_fail[bi] < F32(firm.failure_probability())
         recovered = np.clip(F32(lv.recovery) + pick(e["recovery"]), 0.0, 1.0)
         experienced -= (fail * (1.0 - recovered) * F32(scale.failure)
                         * pop.weights[W_SERVICE][bi])
-        firm.failures = int(fail.sum())
-        first_look = st.net[s, bi] + F32(b.perception_noise) * pop.perception_error[s, bi]
+        firm.failures = int(np.count_nonzero(fail))
         ever = st.ever[s, bi]
-        expected = np.where(ever, st.expectation[s, bi], first_look)
+        expected = st.net[s, bi]
+        expected += F32(b.perception_noise) * pop.perception_error[s, bi]
+        np.copyto(expected, st.expectation[s, bi], where=ever)
         social = lv.programs.social
         trust_mult = pick(e["trust_gain"]) * F32(1.0 + b.social_trust * social)
         commit_add = pick(e["commitment"]) + F32(b.social_commitment * social)
@@ -465,31 +515,32 @@ class MarketModel(mesa.Model):
         # retention programs
         if lv.programs.financial > 0:
             st.points[s, bi] += F32(lv.programs.financial) * revenue_i
+            firm.has_switching_costs = True
         if lv.programs.structural > 0:
             bond = st.bond[s, bi]
             st.bond[s, bi] = bond + F32(b.structural_build * lv.programs.structural) * (1 - bond)
+            firm.has_switching_costs = True
         # the ledger: sales, goods, per-unit service and convenience, recovery, points
-        tenure = np.minimum(st.purchases[s, bi].astype(F32) / 12.0, 1.0)
+        tenure = np.minimum(st.purchases[s, bi].astype(F32) * F32(1.0 / 12.0), F32(1.0))
         efficiency = 1.0 - F32(b.tenure_efficiency) * tenure
         per_unit_service = F32(lv.service * c.service + lv.personnel * c.personnel)
         service_i = units * per_unit_service * efficiency
-        unit_cost = firm.unit_cost()
-        goods_i = units * F32(unit_cost)
+        goods_i = units * F32(firm.unit_cost())
         convenience_i = units * F32(lv.convenience * c.convenience)
         recovery_i = fail * recovered * F32(c.recovery)
         points_i = revenue_i * F32(lv.programs.financial * c.points_redemption)
         led = firm.ledger
         led.revenue += float(revenue_i.sum(dtype=np.float64))
         led.book("cost_goods", goods_i.sum(dtype=np.float64))
-        led.book("cost_service", service_i.sum(dtype=np.float64) + recovery_i.sum(dtype=np.float64))
+        led.book("cost_service", service_i.sum(dtype=np.float64)
+                 + recovery_i.sum(dtype=np.float64))
         led.book("cost_distribution", convenience_i.sum(dtype=np.float64))
         led.book("cost_programs", points_i.sum(dtype=np.float64))
         margin_i = revenue_i - goods_i - service_i - convenience_i - recovery_i - points_i
-        self._revenue_now[s] = (bi, revenue_i)
-        self._margin_now[s] = (bi, margin_i.astype(F32))
+        self._sales_now[s] = (bi, revenue_i, margin_i)
         return float(units.sum(dtype=np.float64))
 
-    def _close_period(self, t: int, firms: list[Firm], levels: dict, effects: dict,
+    def _close_period(self, t: int, firms: list[Firm], levels: dict,
                       sold_units: dict[int, float], outside_units: float,
                       current_start: np.ndarray) -> None:
         spec, st, pop = self.spec, self.state, self.population
@@ -497,8 +548,8 @@ class MarketModel(mesa.Model):
         total_units = sum(sold_units.values()) + outside_units
         total_revenue = sum(f.ledger.revenue for f in firms)
         end = st.current
-        same = (current_start == end) & (end >= 0)
         nslots = len(self.names)
+        same = (current_start == end) & (end >= 0)
         retained = np.bincount(end[same].astype(np.intp), minlength=nslots)
         start_count = np.bincount(current_start[current_start >= 0].astype(np.intp),
                                   minlength=nslots)
@@ -506,19 +557,19 @@ class MarketModel(mesa.Model):
         rows = []
         for firm in firms:
             s, lv, c, led = firm.slot, firm.levers, firm.costs, firm.ledger
-            active = end == s
-            n_active = int(end_count[s])
+            members = np.flatnonzero(end == s)
+            n_active = members.size
             level = levels[s]
             # per-customer relationship, contact and program costs for current customers
             level_cost = np.array([c.relationship[name] for name in LEVELS], dtype=F32)
             per_customer = F32(lv.communication * c.communication + lv.programs.social * c.social
                                + lv.programs.structural * c.structural)
             if np.isscalar(level):
-                rel_cost_i = F32(level_cost[int(level)])
-                rel_total = float(rel_cost_i) * n_active
+                rel_cost = F32(level_cost[int(level)])
+                rel_total = float(rel_cost) * n_active
             else:
-                rel_cost_i = level_cost[level]
-                rel_total = float(rel_cost_i[active].sum(dtype=np.float64))
+                rel_cost = level_cost.take(level.take(members))
+                rel_total = float(rel_cost.sum(dtype=np.float64))
             led.book("cost_relationship", rel_total + lv.communication * c.communication
                      * n_active)
             led.book("cost_programs", (lv.programs.social * c.social
@@ -526,69 +577,71 @@ class MarketModel(mesa.Model):
             led.book("cost_distribution", lv.coverage * n * c.coverage)
             led.book("cost_promotion", lv.promotion)
             led.book("cost_fixed", c.fixed)
-            # customer profitability (smoothed margin and sales per customer)
-            margin_now = np.zeros(n, dtype=F32)
-            bi, mi = self._margin_now.get(s, (np.zeros(0, dtype=np.intp), np.zeros(0, F32)))
-            margin_now[bi] = mi
-            margin_now -= active * (rel_cost_i + per_customer)
+            # customer profitability: smoothed margin and sales per customer
+            bi, revenue_i, margin_i = self._sales_now.get(s, (_NONE_I, _NONE_F, _NONE_F))
             st.margin[s] *= F32(0.85)
-            st.margin[s] += F32(0.15) * margin_now
-            sales_now = np.zeros(n, dtype=F32)
-            ri, rv = self._revenue_now.get(s, (np.zeros(0, dtype=np.intp), np.zeros(0, F32)))
-            sales_now[ri] = rv
+            st.margin[s, bi] += F32(0.15) * margin_i
+            st.margin[s, members] -= F32(0.15) * (rel_cost + per_customer)
             st.sales[s] *= F32(0.9)
-            st.sales[s] += F32(0.1) * sales_now
+            st.sales[s, bi] += F32(0.1) * revenue_i
             # programs that stopped: points are settled, structural bonds fade
-            if lv.programs.financial == 0:
-                st.points[s] = 0.0
-            else:
-                st.points[s] *= F32(1.0 - b.points_decay)
-            if lv.programs.structural == 0:
-                st.bond[s] *= F32(1.0 - b.structural_decay)
-            # classes
-            codes = loyalty_class_kernel(st.aware[s], st.ever[s], active, st.purchases[s],
+            if firm.has_switching_costs:
+                if lv.programs.financial == 0:
+                    st.points[s] = 0.0
+                else:
+                    st.points[s] *= F32(1.0 - b.points_decay)
+                if lv.programs.structural == 0:
+                    st.bond[s] *= F32(1.0 - b.structural_decay)
+            # loyalty classes
+            codes = loyalty_class_kernel(st.aware[s], st.ever[s], end == s, st.purchases[s],
                                          st.loyalty[s], st.trust[s], st.commitment[s], b)
             st.loyalty_class[s] = codes
             counts = np.bincount(codes, minlength=len(CLASS_NAMES))
-            switching = st.points[s] + F32(b.structural_switching) * st.bond[s]
-            calc = 1.0 - np.exp(-switching[active] / F32(b.calculative_scale))
+            m_codes = codes.take(members)
+            m_commitment = st.commitment[s].take(members)
+            if firm.has_switching_costs:
+                switching = st.points[s].take(members)
+                switching += F32(b.structural_switching) * st.bond[s].take(members)
+                calc = 1.0 - np.exp(-switching / F32(b.calculative_scale))
+            else:
+                calc = np.zeros(n_active, dtype=F32)
             spurious = int(np.count_nonzero(
-                (codes[active] == CLASS_NAMES.index("repeat"))
-                & (st.loyalty[s][active] >= b.loyal_loyalty) & (calc > st.commitment[s][active])))
+                (m_codes == REPEAT) & (st.loyalty[s].take(members) >= F32(b.loyal_loyalty))
+                & (calc > m_commitment)))
             rate = retained[s] / start_count[s] if start_count[s] else math.nan
             if start_count[s]:
                 firm.retention = 0.8 * firm.retention + 0.2 * rate
             profit = led.profit
             firm.cumulative_profit += profit
             firm.discounted_profit += profit / (1.0 + spec.discount_rate) ** t
-            equity = float(clv(st.margin[s][active].sum(dtype=np.float64), firm.retention,
-                               spec.discount_rate))
-            aware = st.aware[s]
-            net_aware = st.net[s][aware]
-            pos = net_aware > 0
-            wm = pop.weights[W_MONEY][aware][pos]
-            wm_total = float(wm.sum(dtype=np.float64)) if wm.size else 0.0
-            perceived_value = (float(net_aware[pos].sum(dtype=np.float64)) / wm_total
+            equity = float(clv(st.margin[s].take(members).sum(dtype=np.float64),
+                               firm.retention, spec.discount_rate))
+            # money value of the offer to customers who know it (net value / money weight)
+            valued = st.net[s] > 0
+            valued &= st.aware[s]
+            mask = valued.astype(F32)  # masked sums as dot products (BLAS, no gathers)
+            wm_total = float(np.dot(pop.weights[W_MONEY], mask))
+            perceived_value = (float(np.dot(st.net[s], mask)) / wm_total
                                if wm_total > 0 else math.nan)
 
             def mean(x: np.ndarray) -> float:
                 return float(x.mean(dtype=np.float64)) if x.size else math.nan
 
-            row = {
+            rows.append({
                 "period": t, "firm": firm.name, "strategy": firm.strategy_name,
-                "customers": int(self._buyers(s)), "units": sold_units.get(s, 0.0),
+                "customers": int(bi.size), "units": sold_units.get(s, 0.0),
                 "share_units": sold_units.get(s, 0.0) / total_units if total_units else 0.0,
                 "share_value": led.revenue / total_revenue if total_revenue else 0.0,
                 "share_outside": outside_units / total_units if total_units else 1.0,
                 "acquired": int(end_count[s] - retained[s]), "retained": int(retained[s]),
-                "churned": int(start_count[s] - retained[s]), "active": n_active,
+                "churned": int(start_count[s] - retained[s]), "active": int(n_active),
                 "retention_rate": rate,
                 **{name: int(counts[CLASS_NAMES.index(name)]) for name in
                    ("unaware", "potential", "new", "repeat", "loyal", "lapsed")},
                 "spurious": spurious,
-                "satisfaction": mean(st.satisfaction[s][active]),
-                "trust": mean(st.trust[s][active]),
-                "commitment": mean(st.commitment[s][active]),
+                "satisfaction": mean(st.satisfaction[s].take(members)),
+                "trust": mean(st.trust[s].take(members)),
+                "commitment": mean(m_commitment),
                 "calculative": mean(calc),
                 "price": lv.price, "unit_cost": firm.unit_cost(),
                 "perceived_value": perceived_value, "goodwill": firm.goodwill,
@@ -596,15 +649,9 @@ class MarketModel(mesa.Model):
                 "revenue": led.revenue, **{line: led.lines[line] for line in COST_LINES},
                 "profit": profit, "cumulative_profit": firm.cumulative_profit,
                 "discounted_profit": firm.discounted_profit, "customer_equity": equity,
-            }
-            rows.append(row)
+            })
         self.records.extend(rows)
-        self._margin_now.clear()
-        self._revenue_now.clear()
-
-    def _buyers(self, slot: int) -> int:
-        bi, _ = self._revenue_now.get(slot, (np.zeros(0), None))
-        return int(bi.size)
+        self._sales_now.clear()
 
     # ------------------------------------------------------------------ running
     def run(self, periods: int | None = None,
@@ -691,4 +738,5 @@ class MarketModel(mesa.Model):
 
     def nbytes(self) -> int:
         """Bytes held by the customer population, state and network."""
-        return self.population.nbytes() + self.state.nbytes() + self.network.nbytes()
+        return (self.population.nbytes() + self.state.nbytes() + self.network.nbytes()
+                + self._buffers.nbytes())

@@ -10,8 +10,9 @@ Draws (per customer, from its segment):
   mean is ``mean_k`` and the coefficient of variation ``weight_spread``;
 - base value and volume lognormal the same way; needs ``Normal(centre, spread)`` clipped to
   [0, 1]^2; appetites ``Beta`` with the segment mean and concentration 8;
-- persistent per (firm, customer), from a stream named after the firm: a uniform deciding reach (customer can buy from firm f when
-  it is below f's distribution coverage) and a standard normal perception error.
+- persistent per (firm, customer), from a stream named after the firm: a uniform deciding
+  reach (the customer can buy from firm f when it is below f's distribution coverage) and a
+  standard normal perception error.
 """
 
 from __future__ import annotations

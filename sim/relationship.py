@@ -160,16 +160,35 @@ def loyalty_class(state: RelationshipState, b: BehaviourSpec) -> int:
     return POTENTIAL if state.aware else UNAWARE
 
 
+def _class_table() -> np.ndarray:
+    """Loyalty class for each combination of the five bits aware, ever bought, active,
+    repeat (two or more purchases) and attitude, built from :func:`loyalty_class`."""
+    table = np.empty(32, dtype=np.int8)
+    for code in range(32):
+        aware, ever, active, repeat, attitude = ((code >> bit) & 1 for bit in range(5))
+        table[code] = (NEW if active and not repeat else
+                       (LOYAL if attitude else REPEAT) if active else
+                       LAPSED if ever else POTENTIAL if aware else UNAWARE)
+    return table
+
+
+_CLASS_TABLE = _class_table()
+
+
 def loyalty_class_kernel(aware: np.ndarray, ever: np.ndarray, active: np.ndarray,
                          purchases: np.ndarray, loyalty: np.ndarray, trust: np.ndarray,
                          commitment: np.ndarray, b: BehaviourSpec) -> np.ndarray:
-    """Vectorised :func:`loyalty_class` (any matching shapes); int8 codes."""
-    out = np.full(aware.shape, UNAWARE, dtype=np.int8)
-    out[aware] = POTENTIAL
-    out[ever] = LAPSED
-    attitude = ((loyalty >= F32(b.loyal_loyalty)) & (trust >= F32(b.loyal_trust))
-                & (commitment >= F32(b.loyal_commitment)))
-    out[active] = REPEAT
-    out[active & (purchases <= 1)] = NEW
-    out[active & (purchases > 1) & attitude] = LOYAL
-    return out
+    """Vectorised :func:`loyalty_class` (any matching shapes); int8 codes.
+
+    Packs the five conditions into a 5-bit code per customer and looks the class up in a
+    32-entry table (one pass per condition instead of a masked assignment per class).
+    """
+    code = aware.astype(np.uint8)
+    code |= ever.view(np.uint8) << 1
+    code |= active.view(np.uint8) << 2
+    code |= (purchases > 1).view(np.uint8) << 3
+    attitude = loyalty >= F32(b.loyal_loyalty)
+    attitude &= trust >= F32(b.loyal_trust)
+    attitude &= commitment >= F32(b.loyal_commitment)
+    code |= attitude.view(np.uint8) << 4
+    return _CLASS_TABLE.take(code)

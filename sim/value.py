@@ -168,11 +168,11 @@ def delivered_value(customer: CustomerTerms, offer: OfferTerms, relation: Relati
 
 
 def fit_kernel(needs: np.ndarray, position: tuple[float, float], width: float,
-               out: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`fit` for (2, n) needs, written into ``out``."""
+               out: np.ndarray, tmp: np.ndarray | None = None) -> np.ndarray:
+    """Vectorised :func:`fit` for (2, n) needs, written into ``out`` (``tmp``: scratch)."""
     np.subtract(needs[0], F32(position[0]), out=out)
     np.square(out, out=out)
-    tmp = np.subtract(needs[1], F32(position[1]))
+    tmp = np.subtract(needs[1], F32(position[1]), out=tmp)
     np.square(tmp, out=tmp)
     out += tmp
     out *= F32(-1.0 / (2.0 * width * width))
@@ -182,65 +182,85 @@ def fit_kernel(needs: np.ndarray, position: tuple[float, float], width: float,
 
 def net_value_kernel(weights: np.ndarray, base_value: np.ndarray, needs: np.ndarray,
                      novelty_appetite: np.ndarray, experience_appetite: np.ndarray,
-                     offer: OfferTerms, active: np.ndarray, service_uplift: np.ndarray,
-                     cocreation: np.ndarray, psychic_relief: np.ndarray, trust: np.ndarray,
+                     offer: OfferTerms, active: np.ndarray | None,
+                     service_uplift: np.ndarray | float, cocreation: np.ndarray | float,
+                     psychic_relief: np.ndarray | float, trust: np.ndarray,
                      sentiment: np.ndarray, bond: np.ndarray, scale: ValueScale,
                      behaviour: BehaviourSpec, out: np.ndarray | None = None,
-                     product_out: np.ndarray | None = None) -> np.ndarray:
+                     product_out: np.ndarray | None = None,
+                     scratch: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Delivered value before money cost, for all customers toward one firm (vectorised).
 
-    Returns ``CDV + w_money * money`` (value minus time, energy and psychic cost), float32 (n,).
-    ``active`` is a float32 0/1 array; relationship terms are multiplied by it. If
-    ``product_out`` is given, the weighted product value is written there (for experience noise).
+    Returns ``CDV + w_money * money`` (value minus time, energy and psychic cost), float32 (n,),
+    written into ``out``. ``active`` is a float32 0/1 array (the firm's active customers):
+    relationship terms are multiplied by it; ``None`` means no customer is in a relationship
+    (the terms are skipped). If ``product_out`` is given, the weighted product value is written
+    there (for experience noise). ``scratch`` is two float32 (n,) work buffers.
     """
     b = behaviour
     n = base_value.shape[0]
     wp, ws, wpe, wi, _wm, wt, we, wps = weights
-    f = fit_kernel(needs, offer.position, b.fit_width, np.empty(n, F32) if out is None else out)
-    # product value
-    prod = f
-    prod *= base_value
-    prod *= experience_appetite * F32(offer.offering_uplift) + F32(1.0)
-    prod *= F32(offer.quality)
-    prod += novelty_appetite * F32(scale.novelty * offer.novelty)
-    rel = cocreation * base_value
-    rel += bond * F32(b.structural_value)
-    rel *= active
-    prod += rel
-    prod *= wp
+    t1, t2 = scratch if scratch is not None else (np.empty(n, F32), np.empty(n, F32))
+    total = fit_kernel(needs, offer.position, b.fit_width,
+                       np.empty(n, F32) if out is None else out, tmp=t1)
+    # product value: quality x fit x offering level, novelty, co-creation and structural bonds
+    np.multiply(experience_appetite, F32(offer.offering_uplift), out=t1)
+    t1 += F32(1.0)
+    total *= t1
+    total *= base_value
+    total *= F32(offer.quality)
+    np.multiply(novelty_appetite, F32(scale.novelty * offer.novelty), out=t1)
+    total += t1
+    if active is not None:
+        np.multiply(base_value, cocreation, out=t1)
+        np.multiply(bond, F32(b.structural_value), out=t2)
+        t1 += t2
+        t1 *= active
+        total += t1
+    total *= wp
     if product_out is not None:
-        product_out[...] = prod
-    total = prod
-    # service value
-    svc = service_uplift * active
-    svc += F32(1.0)
-    svc *= F32(scale.service * offer.service)
-    svc *= ws
-    total += svc
-    # personnel value (+ social program for the firm's active customers)
-    pers = active * F32(b.social_value * offer.social)
-    pers += F32(scale.personnel * offer.personnel)
-    pers *= wpe
-    total += pers
-    # image value
-    img = sentiment * F32(b.wom_image)
-    img += F32(offer.image)
-    np.clip(img, 0.0, 1.0, out=img)
-    img *= F32(scale.image)
-    img *= wi
-    total += img
+        product_out[...] = total
+    # service value, raised by the relationship level for active customers
+    if active is not None:
+        np.multiply(active, service_uplift, out=t1)
+        t1 += F32(1.0)
+        t1 *= ws
+        t1 *= F32(scale.service * offer.service)
+    else:
+        np.multiply(ws, F32(scale.service * offer.service), out=t1)
+    total += t1
+    # personnel value (+ the social program for the firm's active customers)
+    np.multiply(wpe, F32(scale.personnel * offer.personnel), out=t1)
+    total += t1
+    if active is not None and offer.social > 0:
+        np.multiply(wpe, active, out=t1)
+        t1 *= F32(b.social_value * offer.social)
+        total += t1
+    # image value: the brand's image moved by word of mouth
+    np.multiply(sentiment, F32(b.wom_image), out=t1)
+    t1 += F32(offer.image)
+    np.clip(t1, 0.0, 1.0, out=t1)
+    t1 *= wi
+    t1 *= F32(scale.image)
+    total += t1
     # time and energy costs
-    total -= wt * F32(scale.time * (1.0 - offer.convenience))
-    total -= we * F32(scale.energy * (1.0 - 0.5 * (offer.convenience + offer.service)))
-    # psychic cost
-    risk = trust * F32(-b.psychic_trust)
-    risk -= psychic_relief * active
-    risk -= sentiment * F32(b.wom_psychic)
-    risk += F32(1.0 - b.psychic_communication * offer.communication)
-    np.clip(risk, 0.0, 1.0, out=risk)
-    risk *= F32(scale.psychic)
-    risk *= wps
-    total -= risk
+    np.multiply(wt, F32(scale.time * (1.0 - offer.convenience)), out=t1)
+    total -= t1
+    np.multiply(we, F32(scale.energy * (1.0 - 0.5 * (offer.convenience + offer.service))),
+                out=t1)
+    total -= t1
+    # psychic cost: uncertainty lowered by trust, communication, contact and word of mouth
+    np.multiply(trust, F32(-b.psychic_trust), out=t1)
+    np.multiply(sentiment, F32(b.wom_psychic), out=t2)
+    t1 -= t2
+    if active is not None:
+        np.multiply(active, psychic_relief, out=t2)
+        t1 -= t2
+    t1 += F32(1.0 - b.psychic_communication * offer.communication)
+    np.clip(t1, 0.0, 1.0, out=t1)
+    t1 *= wps
+    t1 *= F32(scale.psychic)
+    total -= t1
     return total
 
 
