@@ -635,10 +635,12 @@ class Scenario(Strict):
 
 
 # --------------------------------------------------------------------------- memory
-BYTES_PER_CUSTOMER_FIRM = 60
-"""State bytes per customer and firm slot (measured with benchmarks/memory.py; see docs)."""
-BYTES_PER_CUSTOMER = 220
-"""Per-customer parameter and work-buffer bytes, excluding the network."""
+BYTES_PER_CUSTOMER_FIRM = 80
+"""Bytes per customer and firm slot: state, persistent draws and per-period transients
+(benchmarks/memory.py measured about 62 held plus transients; this keeps a margin)."""
+BYTES_PER_CUSTOMER = 280
+"""Per-customer parameter, work-buffer and transient bytes, excluding the network
+(benchmarks/memory.py measured about 150 held plus per-period transients)."""
 
 
 def estimate_bytes(customers: int, firms: int, network_kind: str, degree: int) -> int:
