@@ -60,6 +60,13 @@ def main_callback(
     """stratsim: simulate customers, firms and marketing strategies."""
 
 
+def _allow_code_from(path: Path) -> None:
+    """With --allow-code, user strategy modules may sit beside the scenario file."""
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+
+
 def _atomic_write(path: Path, text: str | bytes) -> None:
     """Write a file atomically: a temporary file in the same folder, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +161,8 @@ def run(
         overrides.append(f"periods={periods}")
     if customers is not None:
         overrides.append(f"market.customers={customers}")
+    if allow_code:
+        _allow_code_from(scenario)
     try:
         spec = load_scenario(scenario, overrides, allow_code=allow_code)
     except SourceError as exc:
@@ -210,6 +219,8 @@ def validate(
     """Check scenario files: exit 0 if all are valid, else print one line per problem, exit 2."""
     problems = []
     for f in files:
+        if allow_code:
+            _allow_code_from(f)
         try:
             load_scenario(f, allow_code=allow_code)
         except SourceError as exc:

@@ -171,3 +171,40 @@ def test_python_dash_m_sim_is_the_same_command() -> None:
     proc = subprocess.run([sys.executable, "-m", "sim", "--version"], capture_output=True,
                           text=True, check=False)
     assert proc.returncode == 0 and proc.stdout.startswith("stratsim ")
+
+
+USER_STRATEGY = '''
+from sim import Strategy, StrategyParams
+
+
+class PriceLadder(Strategy):
+    """Raise the price by a fixed step at every review (a test strategy)."""
+
+    name = "price-ladder"
+    review_every = 1
+    observation_delay = 0
+
+    class Params(StrategyParams):
+        step: float = 1.0
+
+    def decide(self, view):
+        return {"price": view.levers.price + self.params.step}
+'''
+
+
+def test_user_strategy_class_runs_with_allow_code(tmp_path: Path) -> None:
+    (tmp_path / "ladder_strategy.py").write_text(USER_STRATEGY)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: ladder\nperiods: 4\nmarket: {customers: 300}\nfirms:\n"
+                        "  A: {strategy: 'ladder_strategy:PriceLadder', params: {step: 2.5},"
+                        " price: 100}\n  B: {strategy: 4P}\n")
+    refused = runner.invoke(app, ["validate", str(scenario)])
+    assert refused.exit_code == 2 and "needs --allow-code" in refused.output
+    result = runner.invoke(app, ["run", str(scenario), "--allow-code", "--out",
+                                 str(tmp_path / "o"), "--quiet", "--no-figures"])
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(tmp_path / "o" / "timeseries.csv")
+    assert df[df.firm == "A"].price.tolist() == [102.5, 105.0, 107.5, 110.0]
+    scenario.write_text(scenario.read_text().replace("step: 2.5", "stp: 2.5"))
+    bad = runner.invoke(app, ["validate", str(scenario), "--allow-code"])
+    assert bad.exit_code == 2 and "params.stp: unknown parameter" in bad.output
