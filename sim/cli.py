@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 import sim
+from sim.firm import StrategyError
 from sim.scenario import scenario_path_name
 from sim.scenario_io import dump_yaml, load_scenario, resolved_scenario
 from sim.sourcefile import SourceError
@@ -182,6 +183,10 @@ def run(
         err.print(f"interrupted at period {model.period}; partial results kept in"
                   f" {files['timeseries']}", markup=False)
         raise typer.Exit(130) from None
+    except StrategyError as exc:
+        files = write_outputs(model, target, partial=True)
+        print(f"error: {exc}\npartial results kept in {files['timeseries']}", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
     files = write_outputs(model, target, figures=not no_figures)
     if not quiet:
         _print_summary(model)

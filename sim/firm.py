@@ -24,12 +24,18 @@ from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
+from pydantic import ValidationError
 
 from sim.scenario import FirmSpec, LeverSet
 from sim.strategies import Strategy, get_strategy_class, make_strategy
 from sim.value import OfferTerms
 
-__all__ = ["COST_LINES", "Firm", "Ledger", "abc_classes", "clv", "value_classes"]
+__all__ = ["COST_LINES", "Firm", "Ledger", "StrategyError", "abc_classes", "clv",
+           "value_classes"]
+
+
+class StrategyError(ValueError):
+    """A strategy set levers that are not valid (a bug in that strategy, not in the model)."""
 
 COST_LINES = ("cost_goods", "cost_promotion", "cost_distribution", "cost_service",
               "cost_relationship", "cost_programs", "cost_fixed")
@@ -125,9 +131,10 @@ def value_classes(margin: np.ndarray, potential: np.ndarray, members: np.ndarray
     return out
 
 
-def clv(margin: np.ndarray | float, retention: float, discount_rate: float):
-    """Customer lifetime value, infinite horizon (Gupta & Lehmann 2003)."""
-    r = min(max(retention, 0.0), 0.995)
+def clv(margin: np.ndarray | float, retention: float, discount_rate: float,
+        cap: float = 0.995):
+    """Customer lifetime value, infinite horizon (Gupta & Lehmann 2003); retention capped."""
+    r = min(max(retention, 0.0), cap)
     return margin * (1.0 + discount_rate) / (1.0 + discount_rate - r)
 
 
@@ -167,7 +174,7 @@ class Firm(mesa.Agent):
         self.ledger = Ledger()
         self.cumulative_profit = 0.0
         self.discounted_profit = 0.0
-        self.retention = 0.95
+        self.retention = model.spec.market.behaviour.retention_initial
         self.last_review = -(10**9)
         self.failures = 0
         self.has_switching_costs = False
@@ -189,7 +196,7 @@ class Firm(mesa.Agent):
         """Change levers; the result is validated like a scenario's firm entry.
 
         Raises:
-            ValueError: a lever value is out of range or unknown (a strategy bug).
+            StrategyError: a lever value is out of range or unknown (a strategy bug).
         """
         if not changes:
             return
@@ -201,9 +208,13 @@ class Firm(mesa.Agent):
                 merged[key] = value
         try:
             self.levers = LeverSet.model_validate(merged)
-        except Exception as exc:
-            raise ValueError(f"firm {self.name} ({self.strategy_name}) set invalid levers:"
-                             f" {exc}") from None
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e.get('input')!r})"
+                for e in exc.errors())
+            raise StrategyError(f"period {self.model.period}: firm {self.name}"
+                                f" ({self.strategy_name}) set invalid levers: {problems}"
+                                ) from None
 
     @property
     def in_relationship(self) -> bool:
@@ -262,7 +273,7 @@ class Firm(mesa.Agent):
         """Service-failure probability per purchase: falls with quality and service."""
         b = self.model.spec.market.behaviour
         lv = self.levers
-        return b.failure_base * (1.0 - 0.375 * (lv.quality + lv.service))
+        return b.failure_base * (1.0 - b.failure_reduction * 0.5 * (lv.quality + lv.service))
 
     def __repr__(self) -> str:
         return f"Firm({self.name!r}, strategy={self.strategy_name!r})"

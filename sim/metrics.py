@@ -19,8 +19,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "strategy": ("name", "the firm's strategy in this period"),
     "customers": ("customers", "customers who bought from the firm this period"),
     "units": ("units", "units sold this period"),
-    "share_units": ("0..1", "units sold / units wanted by every customer with a purchase"
-                    " occasion (firms' shares plus share_outside sum to 1)"),
+    "share_units": ("0..1", "units sold / all units of the period, where all units are every"
+                    " firm's units sold (cross-selling and partnership extras included) plus"
+                    " the usual volume of customers who had an occasion and bought nothing"
+                    " (firms' shares plus share_outside sum to 1)"),
     "share_value": ("0..1", "revenue / all firms' revenue this period"),
     "share_outside": ("0..1", "share of wanted units not bought from any firm (outside"
                       " option); the same on every row of a period"),
@@ -51,8 +53,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
                     " customers"),
     "price": ("money/unit", "list price"),
     "unit_cost": ("money/unit", "cost of goods per unit"),
-    "perceived_value": ("money/unit", "money value of the offer (delivered value before"
-                        " price, divided by price sensitivity) to customers aware of it"),
+    "perceived_value": ("money/unit", "money value of the offer to customers aware of it:"
+                        " the sum of their delivered value before price divided by the sum of"
+                        " their money weights, over aware customers who see a positive value"
+                        " (what the 4C strategy prices from)"),
     "goodwill": ("money", "advertising goodwill stock (Nerlove-Arrow)"),
     "image": ("0..1", "brand image from goodwill"),
     "failures": ("purchases", "service failures this period"),

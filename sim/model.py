@@ -313,12 +313,14 @@ class MarketModel(mesa.Model):
     def _classify(self, firm: Firm) -> None:
         st, pop, s = self.state, self.population, firm.slot
         members = st.current == s
-        st.abc[s] = abc_classes(st.sales[s], members)
+        b = self.spec.market.behaviour
+        st.abc[s] = abc_classes(st.sales[s], members, b.abc_a, b.abc_b)
         unit_margin = max(firm.levers.price - firm.unit_cost(), 0.0)
         potential = pop.volume * pop.purchase_rate
         potential *= F32(unit_margin)
         potential *= 1.0 - st.loyalty[s]
-        st.value_class[s] = value_classes(st.margin[s], potential, members)
+        st.value_class[s] = value_classes(st.margin[s], potential, members, b.mvc_share,
+                                          b.mgc_share)
 
     def _review(self, firm: Firm) -> None:
         if self.period - firm.last_review < firm.review_every:
@@ -521,7 +523,8 @@ class MarketModel(mesa.Model):
             st.bond[s, bi] = bond + F32(b.structural_build * lv.programs.structural) * (1 - bond)
             firm.has_switching_costs = True
         # the ledger: sales, goods, per-unit service and convenience, recovery, points
-        tenure = np.minimum(st.purchases[s, bi].astype(F32) * F32(1.0 / 12.0), F32(1.0))
+        tenure = np.minimum(st.purchases[s, bi].astype(F32) * F32(1.0 / b.tenure_purchases),
+                            F32(1.0))
         efficiency = 1.0 - F32(b.tenure_efficiency) * tenure
         per_unit_service = F32(lv.service * c.service + lv.personnel * c.personnel)
         service_i = units * per_unit_service * efficiency
@@ -579,11 +582,13 @@ class MarketModel(mesa.Model):
             led.book("cost_fixed", c.fixed)
             # customer profitability: smoothed margin and sales per customer
             bi, revenue_i, margin_i = self._sales_now.get(s, (_NONE_I, _NONE_F, _NONE_F))
-            st.margin[s] *= F32(0.85)
-            st.margin[s, bi] += F32(0.15) * margin_i
-            st.margin[s, members] -= F32(0.15) * (rel_cost + per_customer)
-            st.sales[s] *= F32(0.9)
-            st.sales[s, bi] += F32(0.1) * revenue_i
+            keep, add = F32(b.margin_smoothing), F32(1.0 - b.margin_smoothing)
+            st.margin[s] *= keep
+            st.margin[s, bi] += add * margin_i
+            st.margin[s, members] -= add * (rel_cost + per_customer)
+            keep, add = F32(b.sales_smoothing), F32(1.0 - b.sales_smoothing)
+            st.sales[s] *= keep
+            st.sales[s, bi] += add * revenue_i
             # programs that stopped: points are settled, structural bonds fade
             if firm.has_switching_costs:
                 if lv.programs.financial == 0:
@@ -610,12 +615,13 @@ class MarketModel(mesa.Model):
                 & (calc > m_commitment)))
             rate = retained[s] / start_count[s] if start_count[s] else math.nan
             if start_count[s]:
-                firm.retention = 0.8 * firm.retention + 0.2 * rate
+                keep = b.retention_smoothing
+                firm.retention = keep * firm.retention + (1.0 - keep) * rate
             profit = led.profit
             firm.cumulative_profit += profit
             firm.discounted_profit += profit / (1.0 + spec.discount_rate) ** t
             equity = float(clv(st.margin[s].take(members).sum(dtype=np.float64),
-                               firm.retention, spec.discount_rate))
+                               firm.retention, spec.discount_rate, b.retention_cap))
             # money value of the offer to customers who know it (net value / money weight)
             valued = st.net[s] > 0
             valued &= st.aware[s]

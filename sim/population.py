@@ -9,7 +9,7 @@ Draws (per customer, from its segment):
 - component weights ``w_k = mean_k * LogNormal(-s^2/2, s)``, ``s = sqrt(log(1 + cv^2))`` so the
   mean is ``mean_k`` and the coefficient of variation ``weight_spread``;
 - base value and volume lognormal the same way; needs ``Normal(centre, spread)`` clipped to
-  [0, 1]^2; appetites ``Beta`` with the segment mean and concentration 8;
+  [0, 1]^2; appetites ``Beta`` with the segment mean and ``appetite_concentration``;
 - persistent per (firm, customer), from a stream named after the firm: a uniform deciding
   reach (the customer can buy from firm f when it is below f's distribution coverage) and a
   standard normal perception error.
@@ -144,9 +144,10 @@ def build_population(market: MarketSpec, firms: list[str], streams: Streams,
             weights[c, idx] = _lognormal(rng, getattr(spec.weights, comp), spec.weight_spread, m)
         out["base_value"][idx] = _lognormal(rng, spec.base_value, spec.base_value_spread, m)
         out["volume"][idx] = _lognormal(rng, spec.volume, spec.volume_spread, m)
-        out["novelty_appetite"][idx] = _beta_mean(rng, spec.novelty_appetite, m)
-        out["experience_appetite"][idx] = _beta_mean(rng, spec.experience_appetite, m)
-        out["word_of_mouth"][idx] = _beta_mean(rng, spec.word_of_mouth, m)
+        conc = spec.appetite_concentration
+        out["novelty_appetite"][idx] = _beta_mean(rng, spec.novelty_appetite, m, conc)
+        out["experience_appetite"][idx] = _beta_mean(rng, spec.experience_appetite, m, conc)
+        out["word_of_mouth"][idx] = _beta_mean(rng, spec.word_of_mouth, m, conc)
         out["purchase_rate"][idx] = spec.purchase_rate
         out["loyalty_smoothing"][idx] = spec.loyalty_smoothing
         out["loyalty_weight"][idx] = spec.loyalty_weight

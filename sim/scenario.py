@@ -99,6 +99,9 @@ class SegmentSpec(Strict):
     volume: float = Field(1.0, gt=0.0, description="mean units per purchase")
     volume_spread: NonNeg = Field(0.3, le=3.0, description="coefficient of variation of volume")
     word_of_mouth: Unit = Field(0.5, description="propensity to recommend or complain (0..1)")
+    appetite_concentration: float = Field(
+        8.0, gt=0.0, le=1000.0, description="concentration of the Beta distributions of"
+        " appetites and word-of-mouth propensity (higher: individuals closer to the mean)")
     loyalty_smoothing: float = Field(
         0.8, ge=0.0, lt=1.0,
         description="Guadagni-Little smoothing constant alpha of brand loyalty (per occasion)")
@@ -176,8 +179,9 @@ class ValueScale(Strict):
 class OfferingSpec(Strict):
     """What an offering level adds (Pine & Gilmore's experience economy)."""
 
-    value_uplift: NonNeg = Field(description="extra product value as a multiple of base value,"
-                                 " times the customer's experience appetite")
+    value_uplift: NonNeg = Field(description="relative rise of product value (base value x"
+                                 " quality x fit) at full experience appetite: product value is"
+                                 " multiplied by 1 + experience_appetite x value_uplift")
     cost_uplift: NonNeg = Field(description="extra unit cost as a multiple of the base unit cost")
 
 
@@ -233,7 +237,7 @@ class BehaviourSpec(Strict):
         " quality 0 (uniform; shrinks linearly to 0 at quality 1)")
     failure_base: Unit = Field(
         0.08, description="service-failure probability per purchase at quality 0, service 0;"
-        " falls linearly to a quarter of it at quality 1, service 1")
+        " falls linearly with quality and service (see failure_reduction)")
     expectation_rate: Unit = Field(
         0.3, description="adaptive expectation: share of the gap to experience closed per"
         " purchase (Oliver 1980)")
@@ -297,11 +301,35 @@ class BehaviourSpec(Strict):
         0.3, description="extra volume a business account buys at partnership (grows with"
         " the customer's success)")
     tenure_efficiency: Unit = Field(
-        0.3, description="reduction of per-unit service cost for a customer of 12+ purchases"
-        " (Reichheld & Sasser 1990)")
-    learning_rate: Unit = Field(
-        0.2, description="share of the gap to customers' needs a firm closes per review at full"
-        " communication")
+        0.3, description="reduction of per-unit service cost for a customer with"
+        " tenure_purchases or more purchases (Reichheld & Sasser 1990)")
+    tenure_purchases: int = Field(
+        12, ge=1, description="purchases after which the full tenure efficiency applies"
+        " (linear before)")
+    failure_reduction: Unit = Field(
+        0.75, description="share of the failure probability removed at quality 1 and service"
+        " 1: p = failure_base * (1 - failure_reduction * (quality + service) / 2)")
+    margin_smoothing: float = Field(
+        0.85, ge=0.0, lt=1.0, description="exponential smoothing of each customer's margin per"
+        " period (the firm's customer-profitability record)")
+    sales_smoothing: float = Field(
+        0.9, ge=0.0, lt=1.0, description="exponential smoothing of each customer's sales per"
+        " period (the basis of ABC classes)")
+    retention_smoothing: float = Field(
+        0.8, ge=0.0, lt=1.0, description="exponential smoothing of the firm's retention rate"
+        " used in CLV")
+    retention_initial: Unit = Field(
+        0.95, description="a firm's retention rate per period before it has any customers")
+    retention_cap: float = Field(
+        0.995, gt=0.0, lt=1.0, description="highest retention rate used in CLV (keeps the"
+        " infinite-horizon sum finite)")
+    abc_a: float = Field(0.75, gt=0.0, lt=1.0, description="share of sales made by A customers")
+    abc_b: float = Field(0.95, gt=0.0, lt=1.0, description="share of sales made by A and B"
+                         " customers (C make the rest; Kotler's 75/20/5)")
+    mvc_share: Unit = Field(0.2, description="share of profitable current customers classed"
+                            " most valuable (MVC, the 80/20 rule)")
+    mgc_share: Unit = Field(0.2, description="share of profitable current customers classed"
+                            " most growable (MGC)")
     levels: dict[Level, LevelEffect] = Field(default_factory=_default_level_effects)
     offerings: dict[Offering, OfferingSpec] = Field(default_factory=_default_offerings)
 
@@ -312,6 +340,12 @@ class BehaviourSpec(Strict):
         if missing:
             raise ValueError(f"every relationship level needs its effects; missing {missing}")
         return {lv: v[lv] for lv in LEVELS}
+
+    @model_validator(mode="after")
+    def _abc_order(self) -> BehaviourSpec:
+        if self.abc_a >= self.abc_b:
+            raise ValueError(f"abc_a ({self.abc_a}) must be below abc_b ({self.abc_b})")
+        return self
 
     @field_validator("offerings")
     @classmethod
@@ -465,15 +499,20 @@ class FirmSpec(Strict):
         get_strategy_class(v, allow_code=bool((info.context or {}).get("allow_code", False)))
         return v
 
-    @model_validator(mode="after")
-    def _strategy_params(self, info: ValidationInfo) -> FirmSpec:
-        from sim.strategies import validate_strategy
+    @field_validator("params")
+    @classmethod
+    def _strategy_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        from sim.strategies import get_strategy_class, parameter_problems
 
-        problem = validate_strategy(self.strategy, self.params, allow_code=bool(
+        name = info.data.get("strategy")
+        if name is None:  # the strategy itself is invalid: reported there
+            return v
+        strategy = get_strategy_class(name, allow_code=bool(
             (info.context or {}).get("allow_code", False)))
-        if problem:
-            raise ValueError(problem)
-        return self
+        problems = parameter_problems(strategy, v)
+        if problems:
+            raise ValueError(f"strategy '{name}': " + "; ".join(problems))
+        return v
 
     def levers(self) -> LeverSet:
         """The firm's initial levers."""
@@ -563,8 +602,6 @@ class Scenario(Strict):
     market: MarketSpec = Field(default_factory=MarketSpec)
     firms: dict[str, FirmSpec] = Field(..., description="the competing firms, by name")
     events: list[EventSpec] = Field(default_factory=list, description="scheduled events")
-    expectations: list[dict[str, Any]] = Field(
-        default_factory=list, description="lesson expectations checked by `stratsim check`")
     stratsim_version: str | None = Field(None, description="version that resolved this file")
 
     @field_validator("firms")

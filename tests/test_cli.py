@@ -207,4 +207,20 @@ def test_user_strategy_class_runs_with_allow_code(tmp_path: Path) -> None:
     assert df[df.firm == "A"].price.tolist() == [102.5, 105.0, 107.5, 110.0]
     scenario.write_text(scenario.read_text().replace("step: 2.5", "stp: 2.5"))
     bad = runner.invoke(app, ["validate", str(scenario), "--allow-code"])
-    assert bad.exit_code == 2 and "params.stp: unknown parameter" in bad.output
+    assert bad.exit_code == 2 and "firms.A.params: strategy" in bad.output
+    assert "stp: unknown parameter (parameters: step)" in bad.output
+
+
+def test_user_strategy_with_invalid_levers_is_a_message(tmp_path: Path) -> None:
+    (tmp_path / "bad_strategy.py").write_text(USER_STRATEGY.replace("PriceLadder",
+                                                                    "Broken"))
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("periods: 5\nmarket: {customers: 200}\nfirms:\n"
+                        "  A: {strategy: 'bad_strategy:Broken', params: {step: -60}, price: 100}\n")
+    result = runner.invoke(app, ["run", str(scenario), "--allow-code", "--out",
+                                 str(tmp_path / "o"), "--quiet"])
+    assert result.exit_code == 2
+    assert "firm A (bad_strategy:Broken) set invalid levers: price:" in result.output
+    assert "Traceback" not in result.output
+    partial = pd.read_csv(tmp_path / "o" / "timeseries.partial.csv")
+    assert partial.period.tolist() == [1]

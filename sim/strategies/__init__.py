@@ -8,6 +8,7 @@ from sim.strategies.base import (
     StrategyParams,
     get_strategy_class,
     make_strategy,
+    parameter_problems,
     register,
     validate_strategy,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "StrategyParams",
     "get_strategy_class",
     "make_strategy",
+    "parameter_problems",
     "register",
     "validate_strategy",
 ]

@@ -184,22 +184,31 @@ def make_strategy(name: str, params: Mapping[str, Any] | None = None, *,
     return get_strategy_class(name, allow_code=allow_code)(**dict(params or {}))
 
 
-def validate_strategy(name: str, params: Mapping[str, Any], *, allow_code: bool) -> str | None:
-    """Problem with a strategy name and its parameters, or None if they are valid."""
-    try:
-        cls = get_strategy_class(name, allow_code=allow_code)
-    except ValueError as exc:
-        return str(exc)
+def parameter_problems(cls: type[Strategy], params: Mapping[str, Any]) -> list[str]:
+    """Problems with a strategy's parameters (``name: what is wrong``), empty if valid."""
     try:
         cls.Params(**dict(params))
     except ValidationError as exc:
         parts = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
-            msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
-            parts.append(f"params.{loc}: {msg}")
-        return f"strategy '{name}': " + "; ".join(parts)
-    return None
+            if err["type"] == "extra_forbidden":
+                known = ", ".join(cls.Params.model_fields) or "none"
+                parts.append(f"{loc}: unknown parameter (parameters: {known})")
+            else:
+                parts.append(f"{loc}: {err['msg']} (got {err.get('input')!r})")
+        return parts
+    return []
+
+
+def validate_strategy(name: str, params: Mapping[str, Any], *, allow_code: bool) -> str | None:
+    """Problem with a strategy name and its parameters, or None if they are valid."""
+    try:
+        cls = get_strategy_class(name, allow_code=allow_code)
+    except ValueError as exc:
+        return str(exc)
+    problems = parameter_problems(cls, params)
+    return f"strategy '{name}': params." + "; params.".join(problems) if problems else None
 
 
 Decision = Callable[[MarketView], dict[str, Any]]

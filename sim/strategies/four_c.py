@@ -38,18 +38,24 @@ class FourC(Strategy):
     observation_delay = 1
 
     class Params(StrategyParams):
-        value_capture: float = Field(0.8, gt=0.0, le=1.5, description="price / willingness")
+        value_capture: float = Field(0.8, gt=0.0, le=1.5, description="share of the extra perceived"
+                                     " value over rivals the price takes")
         adjust: float = Field(0.5, gt=0.0, le=1.0, description="share of the price gap closed")
         floor: float = Field(1.1, ge=0.5, le=3.0, description="lowest price, x unit cost")
         learning: float = Field(0.5, ge=0.0, le=1.0, description="needs learning per review")
-        convenience: float = Field(0.8, ge=0.0, le=1.0)
-        convenience_step: float = Field(0.1, ge=0.0, le=1.0)
-        hold_on_price_cut: bool = True
-        communication: float = Field(0.6, ge=0.0, le=1.0)
-        promotion_share: float = Field(0.06, ge=0.0, le=1.0)
-        min_promotion: float = Field(4_000.0, ge=0.0)
-        level: Literal["basic", "reactive", "accountable", "proactive", "partnership"] = (
-            "accountable")
+        convenience: float = Field(0.8, ge=0.0, le=1.0, description="least convenience")
+        convenience_step: float = Field(0.1, ge=0.0, le=1.0, description="convenience added"
+                                        " in answer to a rival's price cut")
+        hold_on_price_cut: bool = Field(True, description="on a rival's cut, hold price and"
+                                        " raise convenience (false: follow the cut)")
+        communication: float = Field(0.6, ge=0.0, le=1.0,
+                                     description="two-way communication intensity")
+        promotion_share: float = Field(0.06, ge=0.0, le=1.0, description="promotion budget as"
+                                       " a share of the last observed revenue")
+        min_promotion: float = Field(4_000.0, ge=0.0, description="least promotion, money"
+                                     " per period")
+        level: Literal["basic", "reactive", "accountable", "proactive", "partnership"] = Field(
+            "accountable", description="relationship level for every customer")
 
     def decide(self, view: MarketView) -> dict[str, Any]:
         p = self.params

@@ -33,12 +33,16 @@ class FourP(Strategy):
         markup: float = Field(0.6, ge=0.0, le=5.0, description="cost-plus markup on unit cost")
         floor: float = Field(1.05, ge=0.5, le=3.0, description="lowest price, x unit cost")
         match_cuts: bool = Field(True, description="match rivals' lower prices")
-        promotion_share: float = Field(0.12, ge=0.0, le=1.0, description="promotion/revenue")
-        min_promotion: float = Field(6_000.0, ge=0.0, description="money per period")
-        coverage: float = Field(0.95, ge=0.0, le=1.0)
-        convenience: float = Field(0.45, ge=0.0, le=1.0)
-        communication: float = Field(0.1, ge=0.0, le=1.0)
-        level: Literal["basic", "reactive"] = "basic"
+        promotion_share: float = Field(0.12, ge=0.0, le=1.0, description="promotion budget as"
+                                       " a share of the last observed revenue")
+        min_promotion: float = Field(6_000.0, ge=0.0, description="least promotion, money"
+                                     " per period")
+        coverage: float = Field(0.95, ge=0.0, le=1.0, description="distribution coverage")
+        convenience: float = Field(0.45, ge=0.0, le=1.0, description="convenience to buy")
+        communication: float = Field(0.1, ge=0.0, le=1.0,
+                                     description="two-way communication intensity")
+        level: Literal["basic", "reactive"] = Field(
+            "basic", description="relationship level for every customer")
 
     def decide(self, view: MarketView) -> dict[str, Any]:
         p = self.params

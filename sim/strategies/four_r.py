@@ -36,19 +36,25 @@ class FourR(Strategy):
     observation_delay = 0
 
     class Params(StrategyParams):
-        mvc: Level = "partnership"
-        mgc: Level = "proactive"
-        other: Level = "reactive"
-        bz: Level = "basic"
-        structural: float = Field(0.5, ge=0.0, le=1.0)
-        social: float = Field(0.5, ge=0.0, le=1.0)
-        recovery: float = Field(0.8, ge=0.0, le=1.0)
-        cross_sell: float = Field(0.6, ge=0.0, le=1.0)
-        service_step: float = Field(0.05, ge=0.0, le=1.0)
-        markup: float = Field(0.7, ge=0.0, le=5.0)
-        communication: float = Field(0.5, ge=0.0, le=1.0)
-        promotion_share: float = Field(0.04, ge=0.0, le=1.0)
-        min_promotion: float = Field(3_000.0, ge=0.0)
+        mvc: Level = Field("partnership", description="level for most valuable customers")
+        mgc: Level = Field("proactive", description="level for most growable customers")
+        other: Level = Field("reactive", description="level for the other customers")
+        bz: Level = Field("basic", description="level for below-zero customers")
+        structural: float = Field(0.5, ge=0.0, le=1.0, description="structural program")
+        social: float = Field(0.5, ge=0.0, le=1.0, description="social program")
+        recovery: float = Field(0.8, ge=0.0, le=1.0, description="share of failures recovered")
+        cross_sell: float = Field(0.6, ge=0.0, le=1.0, description="cross-selling to loyal"
+                                  " customers")
+        service_step: float = Field(0.05, ge=0.0, le=1.0, description="service added when"
+                                    " satisfaction falls or a rival's is higher")
+        markup: float = Field(0.7, ge=0.0, le=5.0, description="relationship premium: markup on"
+                                " unit cost")
+        communication: float = Field(0.5, ge=0.0, le=1.0,
+                                     description="two-way communication intensity")
+        promotion_share: float = Field(0.04, ge=0.0, le=1.0, description="promotion budget as"
+                                       " a share of the last observed revenue")
+        min_promotion: float = Field(3_000.0, ge=0.0, description="least promotion, money"
+                                     " per period")
 
     def decide(self, view: MarketView) -> dict[str, Any]:
         p = self.params

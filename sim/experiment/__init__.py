@@ -1,0 +1,1 @@
+"""Experiments: designs, execution on processes or Dask, result store, statistics."""
