@@ -235,6 +235,11 @@ def validate(
     out.print(f"{len(files)} file{'s' if len(files) != 1 else ''} valid", highlight=False)
 
 
+from sim.cli_experiments import register as _register_experiment_commands  # noqa: E402
+
+_register_experiment_commands(app)
+
+
 def main() -> None:
     """Entry point of the ``stratsim`` command."""
     app()

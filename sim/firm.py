@@ -202,8 +202,11 @@ class Firm(mesa.Agent):
             return
         merged = self.levers.model_dump()
         for key, value in changes.items():
+            if value is None:  # None means unchanged
+                continue
             if key == "programs" and isinstance(value, dict):
-                merged["programs"] = {**merged["programs"], **value}
+                merged["programs"] = {**merged["programs"],
+                                      **{k: v for k, v in value.items() if v is not None}}
             else:
                 merged[key] = value
         try:

@@ -219,7 +219,8 @@ class MarketModel(mesa.Model):
             spec = ev.add_firm
             self._enter(spec.name, spec, period=ev.period, initial=0.0)
         elif ev.set is not None:
-            self.firms[ev.firm].apply(ev.set.model_dump(exclude_unset=True))
+            # unset and null mean "unchanged", also after a round trip through a resolved file
+            self.firms[ev.firm].apply(ev.set.model_dump(exclude_none=True))
         elif ev.strategy is not None:
             self.firms[ev.firm].set_strategy(ev.strategy, ev.params)
         elif ev.market is not None:

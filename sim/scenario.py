@@ -425,6 +425,14 @@ class FirmCosts(Strict):
         return {lv: v[lv] for lv in LEVELS}
 
 
+class ProgramSet(Strict):
+    """Changes to retention programs: only the programs named are changed."""
+
+    financial: float | None = Field(None, ge=0.0, le=0.5, description="points rate")
+    social: Unit | None = Field(None, description="social program intensity")
+    structural: Unit | None = Field(None, description="structural program intensity")
+
+
 ClassMapLevel = Level | dict[str, Level]
 ClassMapFraction = Annotated[float, Field(ge=0.0, le=0.9)] | dict[
     str, Annotated[float, Field(ge=0.0, le=0.9)]]
@@ -453,7 +461,8 @@ class LeverSet(Strict):
     communication: Unit | None = Field(None, description="two-way communication intensity")
     relationship_level: ClassMapLevel | None = Field(
         None, description="Kotler's relationship level, per customer class")
-    programs: Programs | None = Field(None, description="Berry's retention programs")
+    programs: ProgramSet | None = Field(None, description="Berry's retention programs (only"
+                                        " those named change)")
     cross_sell: Unit | None = Field(None, description="up-selling and cross-selling to loyal"
                                     " customers (0..1)")
 
@@ -516,7 +525,9 @@ class FirmSpec(Strict):
 
     def levers(self) -> LeverSet:
         """The firm's initial levers."""
-        return LeverSet(**{k: getattr(self, k) for k in LeverSet.model_fields})
+        values = {k: getattr(self, k) for k in LeverSet.model_fields}
+        values["programs"] = self.programs.model_dump()
+        return LeverSet(**values)
 
 
 class NewFirm(FirmSpec):

@@ -131,6 +131,14 @@ class DesignSpec(_Strict):
             return self
         if not self.parameters:
             raise ValueError(f"a {self.kind} design needs 'parameters'")
+        from sim.metrics import COLUMNS
+
+        reserved = set(COLUMNS) | {"run_id", "seed", "status", "attempts", "seconds", "point",
+                                   "replication", "arm"}
+        clash = sorted(set(self.parameters) & reserved)
+        if clash:
+            raise ValueError(f"factor names {clash} are taken by result columns; choose other"
+                             " names (e.g. 'accounts' instead of 'customers')")
         if self.kind == "grid":
             bad = [p for p, v in self.parameters.items() if isinstance(v, RangeSpec)]
             if bad:

@@ -123,8 +123,7 @@ def mean_ci(values: Any, level: float = DEFAULT_LEVEL) -> Interval:
         ValueError: ``level`` is not in (0, 1), or a value is not a number.
     """
     level = _check_level(level)
-    sample = pd.to_numeric(pd.Series(values, dtype="object"), errors="raise")
-    sample = sample.astype("float64").to_numpy()
+    sample = _float_array(values)
     sample = sample[~np.isnan(sample)]
     n = int(sample.size)
     if n == 0:
@@ -135,6 +134,14 @@ def mean_ci(values: Any, level: float = DEFAULT_LEVEL) -> Interval:
     sd = float(sample.std(ddof=1))
     half = float(_t_half_widths(np.array([sd]), np.array([n]), level)[0])
     return Interval(mean, mean - half, mean + half, n, sd)
+
+
+def _float_array(values: Any) -> np.ndarray:
+    """Values as a 1-D float array; None and pandas NA become NaN; text is refused."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype("float64", copy=False).ravel()
+    sample = pd.to_numeric(pd.Series(values, dtype="object"), errors="raise")
+    return sample.astype("float64").to_numpy()
 
 
 # --- the runs table -------------------------------------------------------------------------
@@ -181,7 +188,8 @@ def arm_summary(
     Returns:
         One row per arm and outcome, arms in order of first appearance, then outcomes in the
         order given: the arm column(s), ``outcome``, ``mean``, ``low``, ``high``, ``n``, ``sd``.
-        ``n`` counts runs with a value (NaN outcomes are dropped).
+        ``n`` counts runs with a value (NaN outcomes are dropped). ``attrs["level"]`` holds
+        the level.
 
     Raises:
         ValueError: a column is missing or ``level`` is not in (0, 1).
@@ -207,7 +215,9 @@ def arm_summary(
     summary = summary.merge(arm_order, on=arms, how="left")
     summary["_outcome_rank"] = summary["outcome"].map({o: i for i, o in enumerate(outcomes)})
     summary = summary.sort_values(["_arm_rank", "_outcome_rank"], kind="stable")
-    return summary[columns].reset_index(drop=True)
+    summary = summary[columns].reset_index(drop=True)
+    summary.attrs = {"level": level}
+    return summary
 
 
 def _with_bounds(summary: pd.DataFrame, level: float) -> pd.DataFrame:
@@ -245,14 +255,16 @@ def paired_differences(
         outcome: the outcome column, e.g. ``"cumulative_profit@Alpha"``.
         level: confidence level.
         pair_col: the column that pairs runs across arms (``"replication"``; ``"seed"`` works
-            as well, since a replication's seed is the same in every arm).
+            as well, since a replication's seed is the same in every arm). A run with no arm
+            or no replication value pairs with nothing.
         baseline: when given, only the pairs (baseline, b) for every other arm b; otherwise
             every pair (a, b) with a before b in order of first appearance.
 
     Returns:
         One row per pair: ``arm_a``, ``arm_b``, ``outcome``, ``mean`` (of b - a), ``low``,
         ``high``, ``n`` (paired replications), ``sd``, ``excludes_zero`` (the interval lies
-        wholly above or below zero; False when it is undefined).
+        wholly above or below zero; False when it is undefined). ``attrs["level"]`` holds
+        the level.
 
     Raises:
         ValueError: a column is missing, ``baseline`` is not an arm, an arm has more than one
@@ -262,29 +274,35 @@ def paired_differences(
     level = _check_level(level)
     table = _ok_runs(runs)
     _require(table, [arm_col, pair_col, outcome], "runs")
-    repeated = table.duplicated([arm_col, pair_col])
-    if repeated.any():
-        first = table.loc[repeated, [arm_col, pair_col]].iloc[0]
+    # One matrix: a row per replication, a column per arm (in order of first appearance).
+    arm_codes, arm_values = pd.factorize(table[arm_col], sort=False)
+    pair_codes, _ = pd.factorize(table[pair_col], sort=False)
+    labelled = (arm_codes >= 0) & (pair_codes >= 0)  # a run without either pairs nothing
+    arm_codes, pair_codes = arm_codes[labelled], pair_codes[labelled]
+    cells = pair_codes.astype(np.int64) * len(arm_values) + arm_codes
+    unique_cells, first_index = np.unique(cells, return_index=True)
+    if len(unique_cells) < len(cells):
+        repeated = np.setdiff1d(np.arange(len(cells)), first_index)
+        first = table[labelled].iloc[int(repeated[0])]
         raise ValueError(
-            f"runs has {int(repeated.sum())} repeated ({arm_col}, {pair_col}) pairs, e.g. "
+            f"runs has {len(repeated)} repeated ({arm_col}, {pair_col}) pairs, e.g. "
             f"{arm_col}={first[arm_col]!r} {pair_col}={first[pair_col]!r}: pairing would be "
             "ambiguous; filter the runs to one cell of the other design columns first"
         )
-    arms = list(dict.fromkeys(table[arm_col]))
+    values = _float_array(table[outcome].to_numpy())[labelled]
+    matrix = np.full((int(pair_codes.max(initial=-1)) + 1, len(arm_values)), np.nan)
+    matrix[pair_codes, arm_codes] = values
+    arms = list(arm_values)
     if baseline is not None:
         if baseline not in arms:
             raise ValueError(f"baseline {baseline!r} is not an arm (arms: {arms})")
         pairs = [(baseline, arm) for arm in arms if arm != baseline]
     else:
         pairs = list(combinations(arms, 2))
-    values = pd.to_numeric(table[outcome], errors="raise").astype("float64")
-    wide = (
-        table.assign(**{outcome: values})
-        .pivot(index=pair_col, columns=arm_col, values=outcome)
-    )
+    column = {arm: index for index, arm in enumerate(arms)}
     rows = []
     for a, b in pairs:
-        interval = mean_ci((wide[b] - wide[a]).to_numpy(), level)
+        interval = mean_ci(matrix[:, column[b]] - matrix[:, column[a]], level)
         rows.append(
             {
                 "arm_a": a,
@@ -299,7 +317,9 @@ def paired_differences(
             }
         )
     columns = ["arm_a", "arm_b", "outcome", "mean", "low", "high", "n", "sd", "excludes_zero"]
-    return pd.DataFrame(rows, columns=columns)
+    differences = pd.DataFrame(rows, columns=columns)
+    differences.attrs = {"level": level}
+    return differences
 
 
 # --- the time-series table ------------------------------------------------------------------

@@ -5,7 +5,8 @@ Core objects:
     heatmap_figure: a two-parameter grid of numbers, or of categories (e.g. the winning arm).
     response_figure: an outcome's mean and interval against one parameter.
     sensitivity_figure: Sobol (S1, ST) or Morris (mu*, sigma) indices as bars with error bars.
-    save: write a figure as a PNG atomically; to_data_uri: a figure as an embeddable PNG.
+    save: write a figure as a PNG atomically; to_data_uri: a figure as an embeddable PNG;
+    write_atomic: bytes to a file through a temporary name and a rename.
 
 The figures draw the tables of :mod:`sim.experiment.stats` (``timeseries_bands``,
 ``arm_summary``) and SALib's index tables, never a live model (DESIGN.md, principle 6). As in
@@ -23,6 +24,9 @@ from __future__ import annotations
 import base64
 import io
 import math
+import os
+import stat
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,8 +35,9 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize, to_rgb
+from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
@@ -40,11 +45,12 @@ from sim.report.figures import (
     FIGURE_DPI,
     FIGURE_SIZE_IN,
     FIRM_PALETTE,
+    LEGEND_ENTRY_EXTRA_CHARS,
+    LEGEND_ROW_CHARS,
     LINE_WIDTH,
     MARKER_MAX_PERIODS,
     _compact_number,
     _new_figure,
-    _save,
     firm_colours,
 )
 
@@ -55,6 +61,7 @@ __all__ = [
     "save",
     "sensitivity_figure",
     "to_data_uri",
+    "write_atomic",
 ]
 
 BAND_ALPHA = 0.18
@@ -64,8 +71,12 @@ MISSING_CELL_COLOUR = "#eeeeee"
 ANNOTATION_FONT_SIZES: tuple[tuple[int, str], ...] = ((36, "medium"), (100, "small"),
                                                       (225, "x-small"))
 """Font size of cell labels by the grid's number of cells; larger grids are not annotated."""
+RESPONSE_MAX_TICKS = 12
+"""A numeric parameter with this many values or fewer gets one tick per value."""
 SENSITIVITY_BAR_HEIGHT_IN = 0.42
 """Height per parameter in a sensitivity chart, inches (the chart grows with parameters)."""
+FILE_MODE = 0o644
+"""Mode of a new file written by :func:`write_atomic` (read for all, write for the owner)."""
 STAT_COLUMNS = frozenset({"period", "mean", "low", "high", "n", "sd"})
 
 
@@ -92,10 +103,15 @@ def _is_numeric(values: pd.Series) -> bool:
 
 def _label(value: Any) -> str:
     """A parameter value as a tick or legend label: 3.0 -> '3', 0.25 -> '0.25'."""
-    if isinstance(value, float | np.floating):
-        if math.isnan(value):
+    if isinstance(value, bool | np.bool_):
+        return str(value)
+    if isinstance(value, int | np.integer | float | np.floating):
+        number = float(value)
+        if math.isnan(number):
             return "–"
-        return f"{value:g}"
+        if number.is_integer() and abs(number) >= 1000:
+            return f"{number:,.0f}"
+        return f"{number:g}"
     return str(value)
 
 
@@ -112,9 +128,12 @@ def _floats(values: pd.Series) -> np.ndarray:
 
 
 def _value_axis(axes: Axes, percent: bool, which: str = "y") -> None:
+    """Format the value axis (after drawing): percentages or compact numbers, and a grid."""
     axis = axes.yaxis if which == "y" else axes.xaxis
     if percent:
-        axis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+        low, high = axes.get_ylim() if which == "y" else axes.get_xlim()
+        axis.set_major_formatter(PercentFormatter(1.0, decimals=0 if high - low >= 0.05
+                                                  else None))
     else:
         axis.set_major_formatter(FuncFormatter(_compact_number))
     axes.grid(True, axis=which, color="#e0e0e0", linewidth=0.6)
@@ -133,11 +152,26 @@ def _n_text(table: pd.DataFrame) -> str:
     return f"n = {low} runs" if low == high else f"n = {low}–{high} runs"
 
 
-def _legend_below(figure: Figure, handles: Sequence[Any], title: str | None = None) -> None:
-    widths = [len(str(h.get_label())) + 7 for h in handles]
-    columns = len(handles) if sum(widths) <= 110 else max(1, 110 // max(widths))
-    figure.legend(handles=handles, loc="outside lower center", ncols=columns, frameon=False,
-                  fontsize="small", title=title, title_fontsize="small")
+def _band_handle(colour: str, band: bool = True) -> tuple[Any, ...]:
+    """A legend sample: the line over its band, as drawn."""
+    line = Line2D([], [], color=colour, linewidth=LINE_WIDTH)
+    if not band:
+        return (line,)
+    return (Patch(facecolor=colour, alpha=BAND_ALPHA, linewidth=0), line)
+
+
+def _legend_below(figure: Figure, handles: Sequence[Any], labels: Sequence[str],
+                  title: str | None = None) -> None:
+    widths = [len(label) + LEGEND_ENTRY_EXTRA_CHARS for label in labels]
+    if sum(widths) <= LEGEND_ROW_CHARS:
+        columns = len(labels)
+    else:
+        most = max(1, min(len(labels), LEGEND_ROW_CHARS // max(widths)))
+        rows = -(-len(labels) // most)
+        columns = -(-len(labels) // rows)  # rows as even as the width allows
+    figure.legend(handles=list(handles), labels=list(labels), loc="outside lower center",
+                  ncols=columns, frameon=False, fontsize="small", title=title,
+                  title_fontsize="small", handlelength=2.4)
 
 
 # --- bands over time ------------------------------------------------------------------------
@@ -216,17 +250,10 @@ def band_figure(
     for axes in grid[:, 0]:
         axes.set_ylabel(ylabel)
     figure.suptitle(title)
-    handles = [Patch(facecolor=_band_colour(colours[str(g)]), edgecolor=colours[str(g)],
-                     linewidth=LINE_WIDTH, label=_label(g)) for g in groups]
-    _legend_below(figure, handles,
+    _legend_below(figure, [_band_handle(colours[str(g)]) for g in groups],
+                  [_label(g) for g in groups],
                   f"{group_col}: line = mean, band = {_level_text(bands)} ({_n_text(bands)})")
     return figure
-
-
-def _band_colour(colour: str) -> tuple[float, float, float]:
-    """The colour a band shows on white: the line colour at ``BAND_ALPHA`` over white."""
-    red, green, blue = to_rgb(colour)
-    return tuple(1 - BAND_ALPHA * (1 - c) for c in (red, green, blue))  # type: ignore[return-value]
 
 
 # --- grids ----------------------------------------------------------------------------------
@@ -243,6 +270,7 @@ def heatmap_figure(
     *,
     value_label: str | None = None,
     number_format: Callable[[float], str] | None = None,
+    categories: Sequence[Any] | None = None,
 ) -> Figure:
     """A two-parameter grid: one cell per (x, y) coloured by a number or a category.
 
@@ -262,12 +290,16 @@ def heatmap_figure(
         categorical_values: treat ``value`` as categories.
         value_label: the colour bar or legend title (default: ``value``).
         number_format: how a cell's number is written (default: 3 significant digits, k/M).
+        categories: every category in legend order, e.g. all arms in design order, so each
+            keeps the colour it has in the other figures (by position, as ``firm_colours``)
+            even when it wins no cell. Default: the values present, numbers ascending.
 
     Raises:
-        ValueError: a column is missing, the table is empty, a cell appears twice, or the
-            values are not numbers when ``categorical_values`` is False.
+        ValueError: a column is missing, the table is empty, a cell appears twice, the values
+            are not numbers when ``categorical_values`` is False, or a value is not among
+            ``categories``.
     """
-    table = _check_frame(table, "table", [x, y, value])
+    table = _check_frame(table, "table", [x, y, value]).dropna(subset=[x, y])
     repeated = table.duplicated([x, y])
     if repeated.any():
         first = table.loc[repeated, [x, y]].iloc[0]
@@ -281,15 +313,18 @@ def heatmap_figure(
     axes = figure.subplots()
     label = value_label or value
     if categorical_values:
-        categories = _ordered(table[value])
+        present = _ordered(table[value])
+        categories = list(dict.fromkeys(categories)) if categories is not None else present
+        unknown = [c for c in present if c not in categories]
+        if unknown:
+            raise ValueError(f"{value} has values not in categories: {unknown}")
         code_of = {c: i for i, c in enumerate(categories)}
         codes = np.full((len(ys), len(xs)), np.nan)
         for (row, column), category in cells.items():
             if not pd.isna(category):
                 codes[ys.index(row), xs.index(column)] = code_of[category]
         palette = [FIRM_PALETTE[i % len(FIRM_PALETTE)] for i in range(len(categories))]
-        cmap = ListedColormap(palette)
-        cmap.set_bad(MISSING_CELL_COLOUR)
+        cmap = ListedColormap(palette).with_extremes(bad=MISSING_CELL_COLOUR)
         norm: Normalize = BoundaryNorm(np.arange(-0.5, len(categories) + 0.5), len(categories))
         axes.imshow(np.ma.masked_invalid(codes), cmap=cmap, norm=norm, origin="lower",
                     aspect="auto", interpolation="nearest")
@@ -347,9 +382,7 @@ def _numeric_colours(numbers: np.ndarray) -> tuple[Colormap, Normalize]:
 
 
 def _colormap(name: str) -> Colormap:
-    cmap = colormaps[name].copy()
-    cmap.set_bad(MISSING_CELL_COLOUR)
-    return cmap
+    return colormaps[name].with_extremes(bad=MISSING_CELL_COLOUR)
 
 
 def _annotate_cells(axes: Axes, shown: np.ndarray, texts: np.ndarray, cmap: Colormap,
@@ -415,6 +448,8 @@ def response_figure(
     axes = figure.subplots()
     numeric = _is_numeric(rows[x])
     positions = _ordered(rows[x])
+    # Ungrouped arms are coloured as their lines are in the band figures.
+    arm_colours = firm_colours([str(v) for v in positions])
     dodge = 0.0 if numeric or len(groups) == 1 else min(0.3, 0.6 / len(groups))
     for index, group in enumerate(groups):
         line = rows if group_col is None else rows[rows[group_col] == group]
@@ -432,10 +467,17 @@ def response_figure(
             mean = _floats(line[mean_col])
             errors = np.nan_to_num(np.vstack([mean - _floats(line["low"]),
                                               _floats(line["high"]) - mean]))
-            axes.errorbar(where, mean, yerr=errors, fmt="o", color=colour, markersize=6,
-                          capsize=4, linewidth=LINE_WIDTH)
+            point_colours = ([arm_colours[str(v)] for v in line[x]] if group_col is None
+                             else [colour] * len(line))
+            for at, centre, below, above, shade in zip(where, mean, errors[0], errors[1],
+                                                       point_colours, strict=True):
+                axes.errorbar([at], [centre], yerr=[[below], [above]], fmt="o", color=shade,
+                              markersize=6, capsize=4, linewidth=LINE_WIDTH)
     if numeric:
-        axes.xaxis.set_major_formatter(FuncFormatter(_compact_number))
+        if len(positions) <= RESPONSE_MAX_TICKS:
+            axes.set_xticks(positions, labels=[_label(v) for v in positions])
+        else:
+            axes.xaxis.set_major_formatter(FuncFormatter(_compact_number))
         axes.grid(True, axis="x", color="#e0e0e0", linewidth=0.6)
     else:
         axes.set_xticks(range(len(positions)), labels=[_label(v) for v in positions])
@@ -448,8 +490,8 @@ def response_figure(
                    fontsize="small", color="#444444")
     figure.suptitle(title)
     if group_col:
-        handles = [Patch(facecolor=colours[str(g)], label=_label(g)) for g in groups]
-        _legend_below(figure, handles, group_col)
+        _legend_below(figure, [_band_handle(colours[str(g)], band=numeric) for g in groups],
+                      [_label(g) for g in groups], group_col)
     return figure
 
 
@@ -523,20 +565,49 @@ def sensitivity_figure(indices: pd.DataFrame, method: str, title: str) -> Figure
 # --- output ---------------------------------------------------------------------------------
 
 
-def save(fig: Figure, path: str | Path) -> Path:
+def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Write ``fig`` as a PNG at ``path`` (parent folders created), atomically.
 
     The PNG is written under a temporary name in the same folder and renamed into place, so a
-    reader never sees half a file.
+    reader never sees half a file; an existing file is replaced.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return _save(fig, target)
+    return write_atomic(path, png_bytes(fig))
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """``fig`` as PNG bytes at the figures' resolution, on white, without a software stamp
+    (the same figure gives the same bytes)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white",
+                metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def to_data_uri(fig: Figure) -> str:
     """``fig`` as a ``data:image/png;base64,...`` URI, to embed in an HTML page."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white",
-                metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` under a temporary name in the same folder, then rename it.
+
+    Parent folders are created. The file gets mode ``FILE_MODE`` (not the private 0600 of a
+    temporary file), or keeps the mode of the file it replaces.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = FILE_MODE
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".part",
+                                             dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,298 @@
+"""What an experiment found: summary tables and figures, read from its result folder.
+
+The analysis depends on the design (DESIGN.md principle 6: it reads the tables, never models):
+
+- **arms**: per arm, each outcome's mean with its 95% t interval; every pair of arms' paired
+  difference (by replication: common random numbers) with its interval, marked when it
+  excludes zero; the focus firm's loyal share and cumulative profit over time with bands.
+- **grid**: per design point, each outcome's mean and interval; with a ``winner`` analysis the
+  best level of one factor in every cell of the others (e.g. Kotler's relationship level by
+  number of customers and unit margin); a heatmap for two factors, a response curve for one.
+- **lhs**: per sample point, the outcomes; response curves against each parameter.
+- **sobol / morris**: SALib's first- and total-order Sobol' indices (or Morris mu*, sigma)
+  with confidence intervals, computed from the mean outcome of each sample point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.experiment.stats import arm_summary, paired_differences, timeseries_bands
+from sim.experiment.store import ResultStore
+from sim.report.experiment_figures import (
+    band_figure,
+    heatmap_figure,
+    response_figure,
+    sensitivity_figure,
+)
+
+__all__ = ["Analysis", "analyze", "interval_text"]
+
+LEVEL = 0.95
+
+
+@dataclass
+class Analysis:
+    """Tables and figures of one experiment, ready to print or to put in a report."""
+
+    title: str
+    kind: str
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    figures: list[tuple[str, str, Figure]] = field(default_factory=list)
+    """(file stem, caption, figure)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def interval_text(mean: float, low: float, high: float) -> str:
+    """``mean [low, high]`` with sensible rounding."""
+    if mean != mean:
+        return "–"
+    scale = max(abs(mean), abs(low) if low == low else 0.0, abs(high) if high == high else 0.0)
+    digits = 0 if scale >= 100 else 3 if scale < 1 else 1
+    fmt = f"{{:,.{digits}f}}"
+    if low != low:
+        return fmt.format(mean)
+    return f"{fmt.format(mean)} [{fmt.format(low)}, {fmt.format(high)}]"
+
+
+def _outcomes(manifest: dict[str, Any], runs: pd.DataFrame) -> list[dict[str, str]]:
+    outcomes = manifest.get("outcomes") or []
+    if outcomes:
+        return [o for o in outcomes if o["name"] in runs.columns]
+    cols = [c for c in runs.columns if c.startswith(("cumulative_profit@", "loyal_share@"))]
+    return [{"name": c, "direction": "maximize"} for c in cols]
+
+
+def _summary_wide(summary: pd.DataFrame, keys: list[str], names: list[str]) -> pd.DataFrame:
+    """One row per arm/cell, one column per outcome: ``mean [low, high]``."""
+    summary = summary.copy()
+    summary["value"] = [interval_text(m, lo, hi) for m, lo, hi in
+                        zip(summary["mean"], summary["low"], summary["high"], strict=True)]
+    wide = summary.pivot(index=keys, columns="outcome", values="value")
+    wide = wide[[n for n in names if n in wide.columns]]
+    wide.columns.name = None
+    order = summary[keys].drop_duplicates()
+    wide = wide.reindex(pd.MultiIndex.from_frame(order) if len(keys) > 1 else order[keys[0]])
+    return wide.reset_index()
+
+
+def _customers(manifest: dict[str, Any]) -> int:
+    scenarios = manifest.get("scenarios") or {}
+    first = next(iter(scenarios.values()), {})
+    return int(first.get("market", {}).get("customers", 0)) or 1
+
+
+def _ok(runs: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
+    """Successful runs, in design order (arms and points as the experiment lists them)."""
+    runs = runs[runs["status"] == "ok"] if "status" in runs.columns else runs
+    order = {p: k for k, p in enumerate(manifest.get("points") or [])}
+    if order and "point" in runs.columns:
+        runs = runs.assign(_order=runs["point"].map(order)).sort_values(
+            ["_order", "replication"], kind="stable").drop(columns="_order")
+    return runs
+
+
+def analyze(store: ResultStore, manifest: dict[str, Any] | None = None,
+            level: float = LEVEL) -> Analysis:
+    """Analyse an experiment's results folder according to its design."""
+    manifest = manifest if manifest is not None else store.read_manifest()
+    experiment = manifest.get("experiment", {})
+    kind = experiment.get("design", {}).get("kind", "arms")
+    title = experiment.get("name", store.directory.name)
+    analysis = Analysis(title=title, kind=kind)
+    runs = store.runs()
+    if runs.empty:
+        analysis.notes.append("no run has finished yet")
+        return analysis
+    failed = int((runs["status"] != "ok").sum()) if "status" in runs.columns else 0
+    failed += len(store.failures())
+    if failed:
+        analysis.notes.append(f"{failed} run(s) failed; they are left out of the statistics")
+    ok = _ok(runs, manifest)
+    outcomes = _outcomes(manifest, ok)
+    names = [o["name"] for o in outcomes]
+    if not names:
+        analysis.notes.append("no outcome to analyse")
+        return analysis
+    if kind == "arms":
+        _arms(analysis, store, manifest, ok, names, level)
+    elif kind == "grid":
+        _grid(analysis, manifest, ok, outcomes, level)
+    elif kind == "lhs":
+        _lhs(analysis, manifest, ok, names, level)
+    else:
+        _sensitivity(analysis, manifest, ok, outcomes, kind, level)
+    return analysis
+
+
+def _arms(analysis: Analysis, store: ResultStore, manifest: dict[str, Any],
+          runs: pd.DataFrame, names: list[str], level: float) -> None:
+    summary = arm_summary(runs, "arm", names, level)
+    analysis.tables.append((f"Outcomes per arm: mean [{level:.0%} interval] over"
+                            " replications", _summary_wide(summary, ["arm"], names)))
+    rows = []
+    for name in names:
+        diffs = paired_differences(runs, "arm", name, level)
+        for d in diffs.itertuples(index=False):
+            rows.append({"outcome": name, "difference": f"{d.arm_b} - {d.arm_a}",
+                         "mean [interval]": interval_text(d.mean, d.low, d.high),
+                         "pairs": int(d.n),
+                         "excludes zero": "yes *" if d.excludes_zero else "no"})
+    if rows:
+        analysis.tables.append((f"Paired differences between arms (by replication, common"
+                                f" random numbers); * the {level:.0%} interval excludes zero",
+                                pd.DataFrame(rows)))
+    firm = names[0].partition("@")[2]
+    ts = store.timeseries()
+    if ts.empty or "firm" not in ts.columns:
+        return
+    ts = ts[(ts["firm"] == firm) & ts["run_id"].isin(runs["run_id"])]
+    customers = _customers(manifest)
+    loyal = timeseries_bands(ts, "arm", "loyal_share", level, customers=customers)
+    analysis.figures.append(("loyalty", f"{firm}'s loyal customers (share of all customers)"
+                             f" over time, mean and {level:.0%} band per arm",
+                             band_figure(loyal, "arm", f"{analysis.title}: {firm}'s loyal"
+                                         " customers", "loyal share", percent=True)))
+    profit = timeseries_bands(ts, "arm", "cumulative_profit", level)
+    analysis.figures.append(("profit", f"{firm}'s cumulative profit over time, mean and"
+                             f" {level:.0%} band per arm",
+                             band_figure(profit, "arm", f"{analysis.title}: {firm}'s"
+                                         " cumulative profit", "cumulative profit (money)")))
+
+
+def _factors(manifest: dict[str, Any]) -> list[str]:
+    labels = manifest.get("design_labels") or []
+    return [c for c in labels if c not in ("point", "replication")]
+
+
+def _grid(analysis: Analysis, manifest: dict[str, Any], runs: pd.DataFrame,
+          outcomes: list[dict[str, str]], level: float) -> None:
+    names = [o["name"] for o in outcomes]
+    factors = [f for f in _factors(manifest) if f in runs.columns]
+    summary = arm_summary(runs, factors, names, level)
+    analysis.tables.append((f"Outcomes per design point: mean [{level:.0%} interval]",
+                            _summary_wide(summary, factors, names)))
+    winner = manifest.get("experiment", {}).get("winner")
+    first = outcomes[0]
+    if winner:
+        target = winner["outcome"]
+        direction = next((o["direction"] for o in outcomes if o["name"] == target), "maximize")
+        by = list(winner["by"])
+        cells = summary[summary["outcome"] == target]
+        best_rows = []
+        for key, group in (cells.groupby(by, sort=False) if by else [((), cells)]):
+            pick = group["mean"].idxmax() if direction == "maximize" else group["mean"].idxmin()
+            row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+            ordered = group.sort_values("mean", ascending=direction != "maximize")
+            runner_up = ordered.iloc[1] if len(ordered) > 1 else None
+            row.update({"winner": group.loc[pick, winner["over"]],
+                        target: interval_text(group.loc[pick, "mean"], group.loc[pick, "low"],
+                                              group.loc[pick, "high"])})
+            if runner_up is not None:
+                row["runner-up"] = runner_up[winner["over"]]
+                row["clear win"] = ("yes" if (direction == "maximize" and
+                                              group.loc[pick, "low"] > runner_up["high"]) or
+                                    (direction == "minimize" and
+                                     group.loc[pick, "high"] < runner_up["low"]) else "no")
+            best_rows.append(row)
+        table = pd.DataFrame(best_rows)
+        analysis.tables.insert(0, (f"Winning {winner['over']} by {', '.join(by)} ({direction}"
+                                   f" {target}); clear win: its interval does not overlap the"
+                                   " runner-up's", table))
+        if len(by) == 2:
+            levels = list(dict.fromkeys(runs[winner["over"]]))
+            analysis.figures.append((
+                "winners", f"Winning {winner['over']} per cell",
+                heatmap_figure(table, by[1], by[0], "winner",
+                               f"{analysis.title}: best {winner['over']}",
+                               categorical_values=True, categories=levels)))
+        return
+    cells = summary[summary["outcome"] == first["name"]]
+    if len(factors) == 2:
+        analysis.figures.append(("heatmap", f"Mean {first['name']} per design point",
+                                 heatmap_figure(cells, factors[1], factors[0], "mean",
+                                                f"{analysis.title}: {first['name']}")))
+    elif len(factors) == 1:
+        analysis.figures.append(("response", f"Mean {first['name']} and its {level:.0%}"
+                                 f" interval against {factors[0]}",
+                                 response_figure(cells, factors[0], first["name"],
+                                                 f"{analysis.title}: {first['name']}")))
+
+
+def _lhs(analysis: Analysis, manifest: dict[str, Any], runs: pd.DataFrame, names: list[str],
+         level: float) -> None:
+    factors = [f for f in _factors(manifest) if f in runs.columns]
+    summary = arm_summary(runs, ["point", *factors], names, level)
+    analysis.tables.append((f"Outcomes per sample point: mean [{level:.0%} interval]",
+                            _summary_wide(summary, ["point", *factors], names)))
+    cells = summary[summary["outcome"] == names[0]]
+    for f in factors:
+        ordered = cells.sort_values(f)
+        analysis.figures.append((f"response-{_stem(f)}", f"Mean {names[0]} against {f}",
+                                 response_figure(ordered, f, names[0],
+                                                 f"{analysis.title}: {names[0]}")))
+
+
+def _stem(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+def sensitivity_indices(manifest: dict[str, Any], runs: pd.DataFrame, outcome: str,
+                        kind: str) -> pd.DataFrame:
+    """SALib indices of ``outcome`` from the mean outcome per sample point.
+
+    Raises:
+        ValueError: a sample point has no successful run (indices need every point).
+    """
+    experiment = manifest["experiment"]
+    params = experiment["design"]["parameters"]
+    names = list(params)
+    problem = {"num_vars": len(names), "names": names,
+               "bounds": [[params[n]["low"], params[n]["high"]] for n in names]}
+    order = [p for p in manifest.get("points", [])]
+    means = runs.groupby("point")[outcome].mean()
+    missing = [p for p in order if p not in means.index or not math.isfinite(means[p])]
+    if missing:
+        raise ValueError(f"{len(missing)} sample point(s) have no successful run"
+                         f" (e.g. {missing[0]}); resume the experiment to complete it")
+    y = means.reindex(order).to_numpy(dtype=float)
+    seed = int(experiment.get("seed", 1))
+    if kind == "sobol":
+        from SALib.analyze import sobol
+
+        si = sobol.analyze(problem, y, calc_second_order=False, conf_level=LEVEL, seed=seed)
+        return pd.DataFrame({"parameter": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
+                             "ST": si["ST"], "ST_conf": si["ST_conf"]})
+    from SALib.analyze import morris
+
+    x = np.array([[runs.loc[runs["point"] == p, n].iloc[0] for n in names] for p in order],
+                 dtype=float)
+    levels = int(experiment["design"].get("levels", 4))
+    si = morris.analyze(problem, x, y, conf_level=LEVEL, num_levels=levels, seed=seed)
+    return pd.DataFrame({"parameter": names, "mu_star": si["mu_star"],
+                         "mu_star_conf": si["mu_star_conf"], "mu": si["mu"],
+                         "sigma": si["sigma"]})
+
+
+def _sensitivity(analysis: Analysis, manifest: dict[str, Any], runs: pd.DataFrame,
+                 outcomes: list[dict[str, str]], kind: str, level: float) -> None:
+    for o in outcomes[:3]:
+        try:
+            indices = sensitivity_indices(manifest, runs, o["name"], kind)
+        except ValueError as exc:
+            analysis.notes.append(f"{o['name']}: {exc}")
+            continue
+        what = ("first-order (S1) and total-order (ST) Sobol' indices" if kind == "sobol"
+                else "Morris elementary effects: mu* (importance) and sigma (interactions)")
+        analysis.tables.append((f"{o['name']}: {what}, with {level:.0%} intervals (± conf)",
+                                indices))
+        analysis.figures.append((f"sensitivity-{_stem(o['name'])}",
+                                 f"{o['name']}: {what}",
+                                 sensitivity_figure(indices, kind,
+                                                    f"{analysis.title}: {o['name']}")))
