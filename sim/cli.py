@@ -239,6 +239,10 @@ from sim.cli_experiments import register as _register_experiment_commands  # noq
 
 _register_experiment_commands(app)
 
+from sim.cli_teaching import register as _register_teaching_commands  # noqa: E402
+
+_register_teaching_commands(app)
+
 
 def main() -> None:
     """Entry point of the ``stratsim`` command."""

@@ -1,0 +1,140 @@
+"""Teaching commands: check a lesson's expectations, print the JSON Schema, start a scenario.
+
+``stratsim check FILE...`` runs each lesson's replications and prints each expectation as held
+or not held with the numbers behind it (exit 1 if any does not hold, 2 for invalid files).
+``stratsim schema`` prints the JSON Schema of scenario (or experiment) files.
+``stratsim new NAME`` writes a commented starting scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.sourcefile import SourceError
+
+__all__ = ["register"]
+
+
+def _fail(problem: SourceError | str) -> None:
+    if isinstance(problem, SourceError):
+        for p in problem.problems:
+            print(str(p), file=sys.stderr)
+    else:
+        print(f"error: {problem}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def check_lesson(path: Path, *, replications: int | None = None, jobs: int | None = None,
+                 quiet: bool = False, allow_code: bool = False) -> list:
+    """Run a lesson's replications and evaluate its expectations (a list of results).
+
+    Raises:
+        SourceError: the file is invalid.
+    """
+    from sim.expectation import evaluate
+    from sim.experiment.design import replication_seeds
+    from sim.experiment.executor import execute
+    from sim.experiment.progress import progress_reporter
+    from sim.experiment.store import ResultStore
+    from sim.experiment.task import RunTask
+    from sim.scenario_io import load_scenario
+
+    scenario = load_scenario(path, allow_code=allow_code)
+    if not scenario.expectations:
+        return []
+    count = replications or scenario.check.replications
+    data = scenario.model_dump(mode="json")
+    tasks = [RunTask(run_id=f"r{r:04d}", scenario=data, seed=seed,
+                     labels={"replication": r}, allow_code=allow_code)
+             for r, seed in enumerate(replication_seeds(scenario.check.seed, count))]
+    with tempfile.TemporaryDirectory(prefix="stratsim-check-") as tmp:
+        store = ResultStore(Path(tmp) / "runs", fingerprint="check", durable=False)
+        with progress_reporter(len(tasks), scenario.name, enabled=not quiet) as callback:
+            summary = execute(tasks, store=store, jobs=jobs, retries=0, progress=callback)
+        if summary.failed:
+            first = store.failures()[0]
+            raise RuntimeError(f"{summary.failed} replication(s) failed: {first['error']}")
+        timeseries = store.timeseries()
+    runs = [g for _, g in timeseries.groupby("run_id", sort=True)]
+    return [evaluate(e, runs, scenario.market.customers) for e in scenario.expectations]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the teaching commands to the ``stratsim`` command."""
+
+    @app.command()
+    def check(
+        files: Annotated[list[Path], typer.Argument(help="Lesson scenario files.",
+                                                     show_default=False)],
+        replications: Annotated[int | None, typer.Option(
+            min=1, help="Override each file's check.replications.")] = None,
+        jobs: Annotated[int | None, typer.Option(
+            "--jobs", "-j", min=1, help="Local worker processes (default: all cores).")]
+        = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the verdicts.")]
+        = False,
+        allow_code: Annotated[bool, typer.Option("--allow-code",
+                                                 help="Allow user strategy classes.")] = False,
+    ) -> None:
+        """Check lessons: run each file's replications and say whether each expectation held.
+
+        Exit status 0 when every expectation held, 1 when one did not, 2 for invalid files.
+        """
+        from sim.scenario_io import load_scenario
+
+        problems = []
+        for f in files:
+            try:
+                load_scenario(f, allow_code=allow_code)
+            except SourceError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            _fail(SourceError(problems))
+        failed = 0
+        for f in files:
+            results = check_lesson(f, replications=replications, jobs=jobs, quiet=quiet,
+                                   allow_code=allow_code)
+            print(f"{f}: " + (f"{sum(r.holds for r in results)} of {len(results)}"
+                              " expectations held" if results else "no expectations"))
+            for r in results:
+                print("  " + r.line().replace("\n", "\n  "))
+                failed += not r.holds
+        raise typer.Exit(1 if failed else 0)
+
+    @app.command()
+    def schema(
+        kind: Annotated[str, typer.Argument(help="scenario or experiment.")] = "scenario",
+    ) -> None:
+        """Print the JSON Schema of scenario files (or experiment files), for editors."""
+        from sim.schema import json_schema
+
+        if kind not in ("scenario", "experiment"):
+            _fail(f"schema: choose scenario or experiment (got {kind!r})")
+        print(json.dumps(json_schema(kind), indent=2))
+
+    @app.command()
+    def new(
+        name: Annotated[str, typer.Argument(help="Scenario name (also the file name).",
+                                            show_default=False)],
+        out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")]
+        = Path("."),
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+        = False,
+    ) -> None:
+        """Write a commented starting scenario, NAME.yaml, to adapt."""
+        from sim.schema import starter_scenario
+
+        if not name.replace("_", "").replace("-", "").isalnum():
+            _fail(f"new: a name uses letters, digits, - and _ (got {name!r})")
+        path = out_dir / f"{name}.yaml"
+        if path.exists() and not force:
+            _fail(f"{path}: exists (use --force to overwrite)")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter_scenario(name), encoding="utf-8")
+        print(f"wrote {path}; run it with: stratsim run {path}")
