@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from sim.expectation import CheckSpec, Expectation
+
 __all__ = [
     "ABC_CLASSES",
     "LEVELS",
@@ -613,6 +615,10 @@ class Scenario(Strict):
     market: MarketSpec = Field(default_factory=MarketSpec)
     firms: dict[str, FirmSpec] = Field(..., description="the competing firms, by name")
     events: list[EventSpec] = Field(default_factory=list, description="scheduled events")
+    check: CheckSpec = Field(default_factory=CheckSpec,
+                             description="how `stratsim check` runs the expectations")
+    expectations: list[Expectation] = Field(
+        default_factory=list, description="the lesson's claims, checked by `stratsim check`")
     stratsim_version: str | None = Field(None, description="version that resolved this file")
 
     @field_validator("firms")
@@ -662,6 +668,28 @@ class Scenario(Strict):
                 problem = validate_strategy(ev.strategy, ev.params or {}, allow_code=allow_code)
                 if problem:
                     errors.append(f"{where}.strategy: {problem}")
+        from sim.metrics import COLUMNS
+
+        for k, e in enumerate(self.expectations):
+            for side in e.sides():
+                column, _, firm = side.partition("@")
+                base = column.removesuffix("_share")
+                if column not in COLUMNS and base not in COLUMNS:
+                    errors.append(f"expectations.{k}: unknown column '{column}' in {side!r}"
+                                  " (see docs/outputs.md; counts also as <count>_share)")
+                if firm not in names:
+                    errors.append(f"expectations.{k}: no firm '{firm}' in {side!r}; firms are"
+                                  f" {names}")
+            for field in ("at", "right_at"):
+                p = getattr(e, field)
+                if p is not None and p > self.periods:
+                    errors.append(f"expectations.{k}.{field}: after the last period"
+                                  f" {self.periods}")
+            for field in ("over", "right_over"):
+                span = getattr(e, field)
+                if span is not None and span[1] > self.periods:
+                    errors.append(f"expectations.{k}.{field}: after the last period"
+                                  f" {self.periods}")
         if len(names) > 60:
             errors.append(f"firms: at most 60 firms in one market (got {len(names)})")
         if not errors:
