@@ -424,7 +424,7 @@ class MarketModel(mesa.Model):
             np.multiply(pop.loyalty_weight, st.loyalty[s], out=t1)
             u += t1
             is_current = current_start == s
-            if firm.has_switching_costs or firm.in_relationship:
+            if firm.has_switching_costs:
                 np.multiply(st.points[s], inv_scale, out=t1)
                 np.multiply(st.bond[s], F32(b.structural_switching) * inv_scale, out=t2)
                 t1 += t2
