@@ -1,0 +1,32 @@
+"""The classroom dashboard: an interactive page on Mesa's SolaraViz (``stratsim dashboard``).
+
+Modules:
+    state   the controls, the model they build, the customer sample, the downloads (pure
+            Python; no Solara needed)
+    app     the Solara page (needs the ``viz`` extra: ``pip install "stratsim[viz]"``)
+    server  starting the page's web server, offline and without telemetry
+
+Nothing here imports Solara or ``mesa.visualization`` at import time, so ``import sim`` and the
+rest of the command line work without the extra.
+"""
+
+from __future__ import annotations
+
+__all__ = ["VIZ_EXTRA_HINT", "viz_available"]
+
+VIZ_EXTRA_HINT = (
+    'the dashboard needs the viz extra: pip install "stratsim[viz]"'
+    ' (from a source checkout: pip install -e ".[viz]")')
+
+
+def viz_available() -> str | None:
+    """None when the dashboard's web packages can be imported, else what is missing."""
+    import importlib.util
+
+    for module in ("solara", "mesa.visualization", "altair", "solara_assets"):
+        try:
+            if importlib.util.find_spec(module) is None:
+                return module
+        except (ImportError, ValueError):
+            return module
+    return None
