@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 import sim
+from sim.cli_errors import EXIT_USAGE, fail
 from sim.firm import StrategyError
 from sim.scenario import scenario_path_name
 from sim.scenario_io import dump_yaml, load_scenario, resolved_scenario
@@ -33,19 +34,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False)
 out = Console(width=None if sys.stdout.isatty() else 110)
 err = Console(stderr=True)
-
-EXIT_USAGE = 2
-
-
-def _fail(problems: SourceError | str) -> None:
-    """Print a user error and exit with status 2."""
-    if isinstance(problems, SourceError):
-        for p in problems.problems:
-            print(str(p), file=sys.stderr)
-    else:
-        print(f"error: {problems}", file=sys.stderr)
-    raise typer.Exit(EXIT_USAGE)
-
 
 def _version(value: bool) -> None:
     if value:
@@ -167,13 +155,13 @@ def run(
     try:
         spec = load_scenario(scenario, overrides, allow_code=allow_code)
     except SourceError as exc:
-        _fail(exc)
+        fail(exc)
     run_seed = spec.seed if seed is None else seed
     target = out_dir or Path("runs") / f"{scenario_path_name(scenario)}-seed{run_seed}"
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _fail(f"{target}: cannot create the output folder ({exc.strerror})")
+        fail(f"{target}: cannot create the output folder ({exc.strerror})")
     started = time.perf_counter()
     model = sim.MarketModel(spec, seed=run_seed, allow_code=allow_code)
     try:
@@ -231,7 +219,7 @@ def validate(
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:
-        _fail(SourceError(problems))
+        fail(SourceError(problems))
     out.print(f"{len(files)} file{'s' if len(files) != 1 else ''} valid", highlight=False)
 
 
@@ -271,18 +259,18 @@ def dashboard(
 
     missing = viz_available()
     if missing is not None:
-        _fail(f"{VIZ_EXTRA_HINT} ({missing} is not installed)")
+        fail(f"{VIZ_EXTRA_HINT} ({missing} is not installed)")
     if scenario is not None:
         try:
             load_scenario(scenario)
         except SourceError as exc:
-            _fail(exc)
+            fail(exc)
     if scenarios is not None and not scenarios.is_dir():
-        _fail(f"{scenarios}: not a folder")
+        fail(f"{scenarios}: not a folder")
     from sim.dashboard.server import configure_environment, port_problem, serve
 
     if port != 0 and (problem := port_problem(host, port)):
-        _fail(problem)
+        fail(problem)
     configure_environment(scenario=scenario, folder=scenarios, customers=customers)
     from sim.dashboard.app import open_panel
     from sim.dashboard.state import SettingsError
@@ -290,9 +278,9 @@ def dashboard(
     try:
         open_panel()  # the page's first scenario must load: report problems here, not there
     except SourceError as exc:
-        _fail(exc)
+        fail(exc)
     except SettingsError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     def announce(url: str) -> None:
         out.print(f"stratsim dashboard: {url}  (Ctrl-C to stop)", highlight=False,

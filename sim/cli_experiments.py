@@ -16,6 +16,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from sim.cli_errors import fail
 from sim.experiment.design import ExperimentSpec, build_plan, load_experiment
 from sim.experiment.store import ExperimentError, ResultStore
 from sim.sourcefile import MISSING, Problem, SourceError
@@ -42,15 +43,6 @@ SetOption = Annotated[list[str] | None, typer.Option(
 OutcomeOption = Annotated[list[str] | None, typer.Option(
     "--outcome", help="Outcome to report, metric@Firm (repeatable); prefix with - to minimise,"
                       " e.g. -churn_rate@Alpha.")]
-
-
-def _fail(problem: SourceError | str) -> None:
-    if isinstance(problem, SourceError):
-        for p in problem.problems:
-            print(str(p), file=sys.stderr)
-    else:
-        print(f"error: {problem}", file=sys.stderr)
-    raise typer.Exit(2)
 
 
 def _option_error(option: str, message: str, got: Any = None) -> SourceError:
@@ -100,7 +92,7 @@ def _execute(spec: ExperimentSpec, base_dir: Path, out_dir: Path, *, jobs: int |
         plan = build_plan(spec, base_dir, loaded=loaded, allow_code=allow_code, origin=origin,
                           integer_params=integer_params)
     except SourceError as exc:
-        _fail(exc)
+        fail(exc)
     if experiment_text is None:
         experiment_text = yaml.safe_dump(spec.model_dump(mode="json", exclude_defaults=True),
                                          sort_keys=False)
@@ -113,7 +105,7 @@ def _execute(spec: ExperimentSpec, base_dir: Path, out_dir: Path, *, jobs: int |
                                   experiment_text=experiment_text,
                                   experiment_file=experiment_file)
     except ExperimentError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
         print(f"interrupted; finished runs are kept in {out_dir}/ (run the same command again,"
               " or add --resume, to continue)", file=sys.stderr)
@@ -175,16 +167,16 @@ def register(app: typer.Typer) -> None:
         for text in arm or []:
             name, colon, body = text.partition(":")
             if not colon or not name.strip():
-                _fail(_option_error("--arm", "an arm looks like NAME:PATH=VALUE,...", text))
+                fail(_option_error("--arm", "an arm looks like NAME:PATH=VALUE,...", text))
             changes = {}
             for item in [i for i in body.split(",") if i.strip()]:
                 path, eq, value = item.partition("=")
                 if not eq or not path.strip():
-                    _fail(_option_error("--arm", f"'{item}' is not PATH=VALUE", text))
+                    fail(_option_error("--arm", f"'{item}' is not PATH=VALUE", text))
                 changes[path.strip()] = _value(value.strip())
             arms[name.strip()] = changes
         if len(arms) < 2:
-            _fail(_option_error("--strategies", "a comparison needs two or more arms"
+            fail(_option_error("--strategies", "a comparison needs two or more arms"
                                 " (--strategies 4P,4C,4R and/or --arm NAME:PATH=VALUE)"))
         spec = _spec({"name": f"compare-{scenario.stem}-{firm}", "scenario": str(
             scenario.resolve()), "set": list(set_ or []), "seed": seed,
@@ -211,7 +203,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Sweep parameters over a grid or a Latin hypercube, with replications."""
         if design not in ("grid", "lhs"):
-            _fail(_option_error("--design", "must be grid or lhs", design))
+            fail(_option_error("--design", "must be grid or lhs", design))
         parameters, integers = _parameters(param, ranges=design == "lhs")
         data = {"name": f"sweep-{scenario.stem}", "scenario": str(scenario.resolve()),
                 "set": list(set_ or []), "seed": seed, "replications": replications,
@@ -242,7 +234,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Global sensitivity analysis with SALib: Sobol' indices or Morris screening."""
         if method not in ("sobol", "morris"):
-            _fail(_option_error("--method", "must be sobol or morris", method))
+            fail(_option_error("--method", "must be sobol or morris", method))
         parameters, integers = _parameters(param, ranges=True)
         spec = _spec({"name": f"sensitivity-{scenario.stem}-{method}",
                       "scenario": str(scenario.resolve()), "set": list(set_ or []),
@@ -268,7 +260,7 @@ def register(app: typer.Typer) -> None:
         try:
             spec, loaded = load_experiment(file)
         except SourceError as exc:
-            _fail(exc)
+            fail(exc)
         if replications is not None:
             spec = spec.model_copy(update={"replications": replications})
         if set_:
@@ -291,7 +283,7 @@ def register(app: typer.Typer) -> None:
             store = ResultStore(directory, create=False)
             paths = store.export_csv(out_dir)
         except ExperimentError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         for p in paths:
             out.print(str(p), highlight=False)
 
@@ -310,7 +302,7 @@ def register(app: typer.Typer) -> None:
             store = ResultStore(directory, create=False)
             path = write_experiment_report(store, out_file or directory / "report.html")
         except ExperimentError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         out.print(f"report: {path}", highlight=False)
 
 
@@ -322,14 +314,14 @@ def _parameters(items: list[str], *, ranges: bool) -> tuple[dict[str, Any], set[
         path, eq, body = item.partition("=")
         path = path.strip()
         if not eq or not path or not body.strip():
-            _fail(_option_error("--param", "a parameter looks like PATH=V1,V2 or"
+            fail(_option_error("--param", "a parameter looks like PATH=V1,V2 or"
                                 " PATH=LOW:HIGH", item))
         if ranges:
             low, colon, high = body.partition(":")
             lo, hi = _value(low.strip()), _value(high.strip())
             if not colon or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                     for v in (lo, hi)):
-                _fail(_option_error("--param", f"{path}: a range looks like LOW:HIGH with"
+                fail(_option_error("--param", f"{path}: a range looks like LOW:HIGH with"
                                     " numbers", body))
             parameters[path] = {"low": lo, "high": hi}
             if isinstance(lo, int) and isinstance(hi, int):

@@ -9,25 +9,16 @@ or not held with the numbers behind it (exit 1 if any does not hold, 2 for inval
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from sim.cli_errors import fail
 from sim.sourcefile import SourceError
 
 __all__ = ["register"]
-
-
-def _fail(problem: SourceError | str) -> None:
-    if isinstance(problem, SourceError):
-        for p in problem.problems:
-            print(str(p), file=sys.stderr)
-    else:
-        print(f"error: {problem}", file=sys.stderr)
-    raise typer.Exit(2)
 
 
 def check_lesson(path: Path, *, replications: int | None = None, jobs: int | None = None,
@@ -95,7 +86,7 @@ def register(app: typer.Typer) -> None:
             except SourceError as exc:
                 problems.extend(exc.problems)
         if problems:
-            _fail(SourceError(problems))
+            fail(SourceError(problems))
         failed = 0
         for f in files:
             results = check_lesson(f, replications=replications, jobs=jobs, quiet=quiet,
@@ -115,7 +106,7 @@ def register(app: typer.Typer) -> None:
         from sim.schema import json_schema
 
         if kind not in ("scenario", "experiment"):
-            _fail(f"schema: choose scenario or experiment (got {kind!r})")
+            fail(f"schema: choose scenario or experiment (got {kind!r})")
         print(json.dumps(json_schema(kind), indent=2))
 
     @app.command()
@@ -131,10 +122,10 @@ def register(app: typer.Typer) -> None:
         from sim.schema import starter_scenario
 
         if not name.replace("_", "").replace("-", "").isalnum():
-            _fail(f"new: a name uses letters, digits, - and _ (got {name!r})")
+            fail(f"new: a name uses letters, digits, - and _ (got {name!r})")
         path = out_dir / f"{name}.yaml"
         if path.exists() and not force:
-            _fail(f"{path}: exists (use --force to overwrite)")
+            fail(f"{path}: exists (use --force to overwrite)")
         out_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(starter_scenario(name), encoding="utf-8")
         print(f"wrote {path}; run it with: stratsim run {path}")
