@@ -48,7 +48,9 @@ def test_import_sim_and_the_cli_do_not_import_the_web_framework() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-def test_an_invalid_scenario_exits_2_with_its_position(tmp_path: Path) -> None:
+def test_an_invalid_scenario_exits_2_with_its_position(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sim.dashboard, "viz_available", lambda: None)  # checked before serving
     bad = tmp_path / "bad.yaml"
     bad.write_text("firms:\n  A:\n    price: -3\n")
     result = invoke("dashboard", bad, "--no-browser")
@@ -56,7 +58,9 @@ def test_an_invalid_scenario_exits_2_with_its_position(tmp_path: Path) -> None:
     assert f"{bad}:3:" in result.output and "price" in result.output
 
 
-def test_a_missing_scenario_folder_exits_2(tmp_path: Path) -> None:
+def test_a_missing_scenario_folder_exits_2(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sim.dashboard, "viz_available", lambda: None)  # checked before serving
     result = invoke("dashboard", "--scenarios", tmp_path / "nowhere", "--no-browser")
     assert result.exit_code == 2
     assert "not a folder" in result.output
