@@ -46,6 +46,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "lapsed": ("customers", "bought before, relationship dissolved (switched or silent)"),
     "spurious": ("customers", "repeat buyers held more by switching costs (calculative"
                  " commitment) than by affect: spurious loyalty (part of repeat)"),
+    "mvc": ("customers", "current customers the firm classes most valuable (MVC), at its last"
+            " review"),
+    "mgc": ("customers", "current customers the firm classes most growable (MGC)"),
+    "bz": ("customers", "current customers below zero (BZ): their smoothed margin is negative"),
     "satisfaction": ("0..1", "mean satisfaction of current customers"),
     "trust": ("0..1", "mean trust of current customers"),
     "commitment": ("0..1", "mean affective commitment of current customers"),

@@ -604,6 +604,8 @@ class MarketModel(mesa.Model):
             st.loyalty_class[s] = codes
             counts = np.bincount(codes, minlength=len(CLASS_NAMES))
             m_codes = codes.take(members)
+            value_counts = np.bincount(st.value_class[s].take(members),
+                                       minlength=len(VALUE_CODES))
             m_commitment = st.commitment[s].take(members)
             if firm.has_switching_costs:
                 switching = st.points[s].take(members)
@@ -646,6 +648,9 @@ class MarketModel(mesa.Model):
                 **{name: int(counts[CLASS_NAMES.index(name)]) for name in
                    ("unaware", "potential", "new", "repeat", "loyal", "lapsed")},
                 "spurious": spurious,
+                "mvc": int(value_counts[VALUE_CODES["MVC"]]),
+                "mgc": int(value_counts[VALUE_CODES["MGC"]]),
+                "bz": int(value_counts[VALUE_CODES["BZ"]]),
                 "satisfaction": mean(st.satisfaction[s].take(members)),
                 "trust": mean(st.trust[s].take(members)),
                 "commitment": mean(m_commitment),

@@ -559,3 +559,21 @@ def test_4c_holds_price_on_a_rival_cut_it_observes(make_scenario):
     model.step()  # period 10: the first review that observes the cut (rows up to period 8)
     assert me.levers.price >= price
     assert me.levers.convenience == pytest.approx(min(1.0, convenience + 0.1))
+
+
+def test_portfolio_columns_follow_the_value_classes(make_scenario) -> None:
+    """MVC is about mvc_share of the profitable current customers (classified at each review);
+    below-zero customers appear when deep relationships cost more than small buyers bring."""
+    import sim
+
+    scenario = make_scenario({
+        "Deep": {"strategy": "fixed", "relationship_level": "partnership"},
+        "Plain": {"strategy": "fixed"}}, customers=3000, periods=24)
+    df = sim.run(scenario, seed=4)
+    late = df[(df.period >= 10) & (df.active > 200)]
+    assert len(late) > 10
+    share = late.mvc / (late.active - late.bz)
+    assert share.between(0.12, 0.28).all()
+    deep = df[df.firm == "Deep"].iloc[-1]
+    plain = df[df.firm == "Plain"].iloc[-1]
+    assert deep.bz > plain.bz  # partnership's per-customer cost makes small buyers unprofitable

@@ -24,8 +24,11 @@ def check_invariants(df: pd.DataFrame, customers: int) -> None:
     np.testing.assert_allclose(per_period.firms + per_period.outside, 1.0, atol=1e-9)
     # counts are never negative
     counts = ["customers", "units", "acquired", "retained", "churned", "active", "spurious",
+              "mvc", "mgc", "bz",
               *CLASSES]
     assert (df[counts] >= 0).all().all()
+    # portfolio classes partition some of the current customers
+    assert (df.mvc + df.mgc + df.bz <= df.active).all()
     # every customer is in exactly one loyalty class toward each firm
     assert (df[CLASSES].sum(axis=1) == customers).all()
     # revenue minus every cost line is profit
