@@ -8,9 +8,7 @@ and exit with status 2 (DESIGN.md principle 7); a traceback means a bug in strat
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +19,7 @@ from rich.table import Table
 
 import sim
 from sim.cli_errors import EXIT_USAGE, fail
+from sim.files import atomic_write
 from sim.firm import StrategyError
 from sim.scenario import scenario_path_name
 from sim.scenario_io import dump_yaml, load_scenario, resolved_scenario
@@ -56,19 +55,6 @@ def _allow_code_from(path: Path) -> None:
         sys.path.insert(0, folder)
 
 
-def _atomic_write(path: Path, text: str | bytes) -> None:
-    """Write a file atomically: a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_outputs(model: sim.MarketModel, out_dir: Path, *, partial: bool = False,
                   figures: bool = True) -> dict[str, Path]:
     """Write a run's output folder; returns the files written, by name."""
@@ -78,12 +64,12 @@ def write_outputs(model: sim.MarketModel, out_dir: Path, *, partial: bool = Fals
     df = model.timeseries()
     files: dict[str, Path] = {}
     name = "timeseries.partial.csv" if partial else "timeseries.csv"
-    _atomic_write(out_dir / name, df.to_csv(index=False))
+    atomic_write(out_dir / name, df.to_csv(index=False))
     files["timeseries"] = out_dir / name
     resolved = resolved_scenario(spec, model.seed, sim.__version__)
     header = (f"Resolved scenario written by stratsim {sim.__version__}: every default filled in."
               f"\nRun `stratsim run {out_dir / 'scenario.resolved.yaml'}` to reproduce this run.")
-    _atomic_write(out_dir / "scenario.resolved.yaml", dump_yaml(resolved, header))
+    atomic_write(out_dir / "scenario.resolved.yaml", dump_yaml(resolved, header))
     files["scenario"] = out_dir / "scenario.resolved.yaml"
     summary = {
         "scenario": spec.name, "seed": model.seed, "stratsim_version": sim.__version__,
@@ -99,7 +85,7 @@ def write_outputs(model: sim.MarketModel, out_dir: Path, *, partial: bool = Fals
                                  title=spec.name, period_unit=spec.period_unit)
         files.update({f"figure_{k}": v for k, v in figs.items()})
     summary["files"] = {k: str(v.relative_to(out_dir)) for k, v in files.items()}
-    _atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2, default=float) + "\n")
+    atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2, default=float) + "\n")
     files["summary"] = out_dir / "summary.json"
     return files
 

@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.experiment.task import RunResult
+from sim.files import TMP_SUFFIX, atomic_write
 
 try:  # POSIX advisory locks; on other systems a folder is not guarded against two writers
     import fcntl
@@ -63,7 +63,6 @@ RUN_COLUMNS: tuple[str, ...] = ("run_id", "seed", "status", "attempts", "seconds
 """The first columns of the ``runs`` table, before the labels and the outcomes."""
 
 MANIFEST = "manifest.json"
-TMP_SUFFIX = ".tmp"
 LOCK_FILE = ".lock"
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.=+,@-]{0,199}")
 
@@ -89,62 +88,6 @@ def _json_default(value: Any) -> Any:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename in ``directory`` durable (POSIX); a no-op where folders cannot be opened."""
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
-    try:
-        fd = os.open(directory, flags)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, write: bytes | str | Callable[[IO[bytes]], None], *,
-                 durable: bool = True) -> Path:
-    """Write ``path`` atomically: temporary file in the same folder, fsync, ``os.replace``.
-
-    Args:
-        path: the final file name; its folder must exist.
-        write: the content (bytes or text, UTF-8), or a function that writes to a binary file.
-        durable: fsync the file and its folder, so the rename survives a power cut (killing
-            the process is safe either way).
-
-    Returns:
-        ``path``. On any error (or interrupt) the temporary file is removed and ``path`` is
-        untouched.
-    """
-    # os.open with 0o666 honours the umask (tempfile.mkstemp would force 0o600)
-    while True:
-        tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:  # pragma: no cover - 32 random bits collided
-            continue
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if callable(write):
-                write(fh)
-            else:
-                fh.write(write.encode("utf-8") if isinstance(write, str) else write)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if durable:
-        _fsync_directory(path.parent)
-    return path
 
 
 def _parquet_writer(table: pa.Table) -> Callable[[IO[bytes]], None]:

@@ -25,8 +25,6 @@ import base64
 import io
 import math
 import os
-import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from sim.files import atomic_write
 from sim.report.figures import (
     FIGURE_DPI,
     FIGURE_SIZE_IN,
@@ -75,8 +74,6 @@ RESPONSE_MAX_TICKS = 12
 """A numeric parameter with this many values or fewer gets one tick per value."""
 SENSITIVITY_BAR_HEIGHT_IN = 0.42
 """Height per parameter in a sensitivity chart, inches (the chart grows with parameters)."""
-FILE_MODE = 0o644
-"""Mode of a new file written by :func:`write_atomic` (read for all, write for the owner)."""
 STAT_COLUMNS = frozenset({"period", "mean", "low", "high", "n", "sd"})
 
 
@@ -589,25 +586,5 @@ def to_data_uri(fig: Figure) -> str:
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` under a temporary name in the same folder, then rename it.
-
-    Parent folders are created. The file gets mode ``FILE_MODE`` (not the private 0600 of a
-    temporary file), or keeps the mode of the file it replaces.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = FILE_MODE
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".part",
-                                             dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    """Write ``data`` to ``path`` atomically (:func:`sim.files.atomic_write`, not fsynced)."""
+    return atomic_write(path, data, durable=False)

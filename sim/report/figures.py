@@ -32,8 +32,7 @@ Conventions:
     * Files are written to a temporary name and renamed, so a reader never sees half a PNG.
 """
 
-import os
-import tempfile
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +46,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from sim.files import atomic_write
 
 __all__ = ["firm_colours", "write_run_figures"]
 
@@ -374,18 +375,10 @@ def _legend(figure: Figure, run: _Run, extra: Sequence[Artist] = (), linestyle: 
 
 
 def _save(figure: Figure, path: Path) -> Path:
-    """Write a PNG under a temporary name in the same directory, then rename it into place."""
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.stem}-", suffix=".png.part", dir=path.parent
-    )
-    os.close(descriptor)
-    try:
-        figure.savefig(temporary, format="png", dpi=FIGURE_DPI, facecolor="white")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    """Write a PNG atomically (a temporary file in the same folder, then a rename)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")
+    return atomic_write(path, buffer.getvalue(), durable=False)
 
 
 # --- the figures ----------------------------------------------------------------------------

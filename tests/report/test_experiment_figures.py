@@ -1,6 +1,7 @@
 """Tests for sim/report/experiment_figures.py: experiment figures from small synthetic tables."""
 
 import base64
+import os
 import stat
 import struct
 import subprocess
@@ -16,7 +17,6 @@ from matplotlib.figure import Figure
 
 from sim.experiment.stats import arm_summary, timeseries_bands
 from sim.report.experiment_figures import (
-    FILE_MODE,
     band_figure,
     heatmap_figure,
     response_figure,
@@ -260,7 +260,9 @@ def test_save_writes_a_png_atomically_with_ordinary_permissions(tmp_path: Path) 
     path = save(figure, tmp_path / "sub" / "response.png")
     assert path == tmp_path / "sub" / "response.png"
     assert path.read_bytes()[:8] == PNG_SIGNATURE
-    assert stat.S_IMODE(path.stat().st_mode) == FILE_MODE
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not a temporary file's 0600
     assert sorted(p.name for p in path.parent.iterdir()) == ["response.png"]  # no temporary
     save(figure, path)  # replacing works, and the same figure gives the same bytes
     assert path.read_bytes() == base64.b64decode(to_data_uri(figure).split(",", 1)[1])
