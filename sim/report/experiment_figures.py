@@ -6,7 +6,6 @@ Core objects:
     response_figure: an outcome's mean and interval against one parameter.
     sensitivity_figure: Sobol (S1, ST) or Morris (mu*, sigma) indices as bars with error bars.
     save: write a figure as a PNG atomically; to_data_uri: a figure as an embeddable PNG;
-    write_atomic: bytes to a file through a temporary name and a rename.
 
 The figures draw the tables of :mod:`sim.experiment.stats` (``timeseries_bands``,
 ``arm_summary``) and SALib's index tables, never a live model (DESIGN.md, principle 6). As in
@@ -60,7 +59,6 @@ __all__ = [
     "save",
     "sensitivity_figure",
     "to_data_uri",
-    "write_atomic",
 ]
 
 BAND_ALPHA = 0.18
@@ -568,7 +566,7 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     The PNG is written under a temporary name in the same folder and renamed into place, so a
     reader never sees half a file; an existing file is replaced.
     """
-    return write_atomic(path, png_bytes(fig))
+    return atomic_write(path, png_bytes(fig), durable=False)
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -583,8 +581,3 @@ def png_bytes(fig: Figure) -> bytes:
 def to_data_uri(fig: Figure) -> str:
     """``fig`` as a ``data:image/png;base64,...`` URI, to embed in an HTML page."""
     return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (:func:`sim.files.atomic_write`, not fsynced)."""
-    return atomic_write(path, data, durable=False)

@@ -31,7 +31,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.report.experiment_figures import png_bytes, write_atomic
+from sim.files import atomic_write
+from sim.report.experiment_figures import png_bytes
 
 __all__ = ["Section", "format_number", "write_report"]
 
@@ -114,7 +115,7 @@ def write_report(path: str | os.PathLike[str], *, title: str,
     Raises:
         ValueError: a section item is of an unsupported type.
     """
-    return write_atomic(path, _page(title, subtitle, sections).encode("utf-8"))
+    return atomic_write(path, _page(title, subtitle, sections).encode("utf-8"), durable=False)
 
 
 # --- the page -------------------------------------------------------------------------------
