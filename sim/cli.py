@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 import sim
-from sim.cli_errors import EXIT_USAGE, fail
+from sim.cli_errors import EXIT_USAGE, allow_code_beside, check_scenario_files, fail
 from sim.files import atomic_write
 from sim.firm import StrategyError
 from sim.scenario import scenario_path_name
@@ -46,13 +46,6 @@ def main_callback(
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """stratsim: simulate customers, firms and marketing strategies."""
-
-
-def _allow_code_from(path: Path) -> None:
-    """With --allow-code, user strategy modules may sit beside the scenario file."""
-    folder = str(path.resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
 
 
 def write_outputs(model: sim.MarketModel, out_dir: Path, *, partial: bool = False,
@@ -137,7 +130,7 @@ def run(
     if customers is not None:
         overrides.append(f"market.customers={customers}")
     if allow_code:
-        _allow_code_from(scenario)
+        allow_code_beside(scenario)
     try:
         spec = load_scenario(scenario, overrides, allow_code=allow_code)
     except SourceError as exc:
@@ -196,16 +189,7 @@ def validate(
         "--allow-code", help="Accept user strategy classes (module:Class).")] = False,
 ) -> None:
     """Check scenario files: exit 0 if all are valid, else print one line per problem, exit 2."""
-    problems = []
-    for f in files:
-        if allow_code:
-            _allow_code_from(f)
-        try:
-            load_scenario(f, allow_code=allow_code)
-        except SourceError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        fail(SourceError(problems))
+    check_scenario_files(files, allow_code=allow_code)
     out.print(f"{len(files)} file{'s' if len(files) != 1 else ''} valid", highlight=False)
 
 

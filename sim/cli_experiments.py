@@ -19,7 +19,7 @@ from rich.table import Table
 from sim.cli_errors import fail
 from sim.experiment.design import ExperimentSpec, build_plan, load_experiment
 from sim.experiment.store import ExperimentError, ResultStore
-from sim.sourcefile import MISSING, Problem, SourceError
+from sim.sourcefile import MISSING, LoadedYaml, Problem, SourceError, problems_from_validation
 
 __all__ = ["register"]
 
@@ -73,13 +73,8 @@ def _spec(data: dict[str, Any], option: str) -> ExperimentSpec:
     try:
         return ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for e in exc.errors():
-            loc = ".".join(str(p) for p in e["loc"])
-            msg = e["msg"].removeprefix("Value error, ")
-            problems.append(Problem(option, 1, 1, loc, msg, e.get("input", MISSING)
-                                    if e["type"] != "missing" else MISSING))
-        raise SourceError(problems) from None
+        raise SourceError(problems_from_validation(
+            exc, LoadedYaml(option, data), ExperimentSpec)) from None
 
 
 def _execute(spec: ExperimentSpec, base_dir: Path, out_dir: Path, *, jobs: int | None,

@@ -15,8 +15,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli_errors import fail
-from sim.sourcefile import SourceError
+from sim.cli_errors import check_scenario_files, fail
 
 __all__ = ["register"]
 
@@ -77,16 +76,7 @@ def register(app: typer.Typer) -> None:
 
         Exit status 0 when every expectation held, 1 when one did not, 2 for invalid files.
         """
-        from sim.scenario_io import load_scenario
-
-        problems = []
-        for f in files:
-            try:
-                load_scenario(f, allow_code=allow_code)
-            except SourceError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            fail(SourceError(problems))
+        check_scenario_files(files, allow_code=allow_code)
         failed = 0
         for f in files:
             results = check_lesson(f, replications=replications, jobs=jobs, quiet=quiet,
