@@ -73,8 +73,8 @@ def _spec(data: dict[str, Any], option: str) -> ExperimentSpec:
     try:
         return ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        raise SourceError(problems_from_validation(
-            exc, LoadedYaml(option, data), ExperimentSpec)) from None
+        fail(SourceError(problems_from_validation(exc, LoadedYaml(option, data),
+                                                  ExperimentSpec)))
 
 
 def _execute(spec: ExperimentSpec, base_dir: Path, out_dir: Path, *, jobs: int | None,

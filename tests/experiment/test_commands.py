@@ -134,3 +134,11 @@ def test_bad_experiment_file(tmp_path: Path) -> None:
     result = invoke("experiment", f)
     assert result.exit_code == 2
     assert f"{f}:3:1: design: an arms design needs 'arms'" in result.output
+
+
+def test_inconsistent_options_are_a_message(tmp_path: Path) -> None:
+    result = invoke("sweep", DEFAULT, "--design", "lhs", "--param", "firms.Alpha.price=60:120",
+                    "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "--param:1:1: design: a lhs design needs 'samples'" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
