@@ -9,7 +9,6 @@ and every run's status are recorded by the executor. Then ``write_figures`` draw
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from sim.experiment.analysis import Analysis, analyze
 from sim.experiment.design import Plan, replication_seeds
@@ -70,11 +69,3 @@ def write_figures(store: ResultStore, analysis: Analysis | None = None) -> tuple
     paths = [save(fig, store.directory / "figures" / f"{stem}.png")
              for stem, _, fig in analysis.figures]
     return analysis, paths
-
-
-def manifest_summary(manifest: dict[str, Any]) -> str:
-    """One line about the folder: name, status, run counts."""
-    counts = manifest.get("counts", {})
-    return (f"{manifest.get('experiment', {}).get('name', '?')}: {manifest.get('status', '?')},"
-            f" {counts.get('ok', 0)} runs done, {counts.get('failed', 0)} failed,"
-            f" {counts.get('pending', 0)} pending")

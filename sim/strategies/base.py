@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -210,5 +210,3 @@ def validate_strategy(name: str, params: Mapping[str, Any], *, allow_code: bool)
     problems = parameter_problems(cls, params)
     return f"strategy '{name}': params." + "; params.".join(problems) if problems else None
 
-
-Decision = Callable[[MarketView], dict[str, Any]]
