@@ -121,10 +121,12 @@ class WorkBuffers:
         self.scratch = (np.empty(n, dtype=F32), np.empty(n, dtype=F32))
         self.utility = np.empty((slots, n), dtype=F32)
         self.alpha = np.empty(n, dtype=F32)
+        self.talk = np.empty((2 * slots, n), dtype=F32)
+        """Word of mouth heard: share of neighbours who bought, then their signed voice."""
 
     def nbytes(self) -> int:
         """Bytes held."""
-        arrays = [*self.uniforms, *self.scratch, self.utility, self.alpha]
+        arrays = [*self.uniforms, *self.scratch, self.utility, self.alpha, self.talk]
         return sum(a.nbytes for a in arrays)
 
 
@@ -364,7 +366,7 @@ class MarketModel(mesa.Model):
         # -- awareness and word of mouth, from the state at the start of the period:
         #    the share of neighbours who have bought, and the signed sentiment they voice
         #    (praise from satisfied current customers, complaints weighted more).
-        talk = np.empty((2 * k, n), dtype=F32)
+        talk = buf.talk[:2 * k]
         for j, s in enumerate(slots):
             np.copyto(talk[j], st.ever[s])
             voice = talk[k + j]
