@@ -2,22 +2,22 @@
 
 This is the implementation stratsim's columnar kernel is measured against (DESIGN.md,
 performance notes). Every customer is a ``mesa.Agent`` with its own parameters (drawn with
-:func:`sim.population.build_population`, the same distributions as stratsim's population) and
+:func:`sim.market.population.build_population`, the same distributions as stratsim's population) and
 its own state toward each firm, and a Python ``step()`` that, each period:
 
 1. learns of firms it is unaware of with the Bass innovation hazard ``p * promotion reach``
    (one uniform per unaware firm; word of mouth over the network is left out);
 2. with probability ``purchase_rate`` has a purchase occasion (one uniform); at an occasion it
 3. computes the delivered value of every firm component by component with
-   :func:`sim.value.delivered_value` (``CustomerTerms``/``OfferTerms``/``RelationTerms``: the
+   :func:`sim.market.value.delivered_value` (``CustomerTerms``/``OfferTerms``/``RelationTerms``: the
    one-customer rule that stratsim vectorises in ``net_value_kernel``);
 4. forms the logit utility of each available firm (aware, reachable, non-negative perceived
    value): perceived value (expectation if it has bought before, else first impression with
    its perception error) over the choice scale, plus Guadagni-Little loyalty times its loyalty
    weight, plus switching cost and affective commitment for its current firm;
-5. chooses with one uniform by :func:`sim.choice.choose` (inverse CDF of the logit);
+5. chooses with one uniform by :func:`sim.market.choice.choose` (inverse CDF of the logit);
 6. updates its Guadagni-Little loyalty to every firm, and after a purchase its relationship
-   with :func:`sim.relationship.update_after_purchase` (experience with noise and service
+   with :func:`sim.market.relationship.update_after_purchase` (experience with noise and service
    failures, satisfaction, expectation, trust, commitment);
 7. lets a relationship lapse after ``lapse_periods`` of silence.
 
@@ -40,12 +40,14 @@ from dataclasses import dataclass, replace
 
 import mesa
 
-from sim.choice import OUTSIDE, choose
-from sim.population import COMPONENTS, build_population
-from sim.relationship import RelationshipState, update_after_purchase
-from sim.scenario import FirmSpec, LevelEffect, Scenario
-from sim.seeding import Streams
-from sim.value import CustomerTerms, OfferTerms, RelationTerms, delivered_value
+from sim.market.choice import OUTSIDE, choose
+from sim.market.population import COMPONENTS, build_population
+from sim.market.relationship import RelationshipState, update_after_purchase
+from sim.market.seeding import Streams
+from sim.market.value import CustomerTerms, OfferTerms, RelationTerms, delivered_value
+from sim.scenario.firms import FirmSpec
+from sim.scenario.market import LevelEffect
+from sim.scenario.spec import Scenario
 
 __all__ = ["BaselineFirm", "BaselineMarket", "Customer"]
 
@@ -67,7 +69,8 @@ class BaselineFirm:
 
 
 def baseline_firm(name: str, spec: FirmSpec, scenario: Scenario) -> BaselineFirm:
-    """A fixed offer from a scenario firm's initial levers, read as :class:`sim.firm.Firm` does."""
+    """A fixed offer from a scenario firm's initial levers, read as
+    :class:`sim.market.firm.Firm` reads them."""
     market = scenario.market
     b = market.behaviour
     goodwill = spec.goodwill if spec.goodwill is not None else (

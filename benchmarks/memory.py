@@ -23,7 +23,7 @@ import time
 from common import benchmark_scenario, machine_line, peak_rss_bytes
 
 from sim import MarketModel
-from sim.scenario import estimate_bytes
+from sim.scenario.memory import estimate_bytes
 
 LIMIT = 2 * 2**30
 MiB = 2**20

@@ -26,21 +26,23 @@ from pathlib import Path
 
 from common import benchmark_scenario, machine_line
 
-import sim.choice
-import sim.firm
-import sim.model
-import sim.relationship
-import sim.value
+import sim.market.choice
+import sim.market.firm
+import sim.market.model
+import sim.market.relationship
+import sim.market.value
 from sim import MarketModel
 
 TRACED = (
-    sim.model.MarketModel.step, sim.model.MarketModel._market_period,
-    sim.model.MarketModel._purchases, sim.model.MarketModel._close_period,
-    sim.model.MarketModel._review, sim.model.MarketModel._classify,
-    sim.model.MarketModel.observe, sim.model.MarketModel.resolve_class_map,
-    sim.value.net_value_kernel, sim.value.fit_kernel, sim.value.money_cost_kernel,
-    sim.choice.choose_kernel, sim.relationship.update_after_purchase_kernel,
-    sim.relationship.loyalty_class_kernel, sim.firm.abc_classes, sim.firm.value_classes,
+    sim.market.model.MarketModel.step, sim.market.model.MarketModel._market_period,
+    sim.market.model.MarketModel._purchases, sim.market.model.MarketModel._close_period,
+    sim.market.model.MarketModel._review, sim.market.model.MarketModel._classify,
+    sim.market.model.MarketModel.observe, sim.market.model.MarketModel.resolve_class_map,
+    sim.market.value.net_value_kernel, sim.market.value.fit_kernel,
+    sim.market.value.money_cost_kernel, sim.market.choice.choose_kernel,
+    sim.market.relationship.update_after_purchase_kernel,
+    sim.market.relationship.loyalty_class_kernel, sim.market.firm.abc_classes,
+    sim.market.firm.value_classes,
 )
 
 

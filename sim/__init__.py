@@ -16,9 +16,10 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-from sim.model import CustomerView, MarketModel
-from sim.scenario import Scenario
-from sim.scenario_io import load_scenario, resolved_scenario, scenario_from_dict
+from sim.market.model import CustomerView, MarketModel
+from sim.scenario.loader import load_scenario, scenario_from_dict
+from sim.scenario.resolved import resolved_scenario
+from sim.scenario.spec import Scenario
 from sim.strategies import MarketView, Strategy, StrategyParams, make_strategy, register
 
 try:

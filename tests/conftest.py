@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import sim
-from sim.scenario import BehaviourSpec, Scenario, ValueScale
+from sim.scenario.market import BehaviourSpec, ValueScale
+from sim.scenario.spec import Scenario
 
 
 def _make_scenario(firms: Mapping[str, Mapping[str, Any]], *, periods: int = 24,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sim.choice import OUTSIDE, choice_probabilities, choose, choose_kernel
+from sim.market.choice import OUTSIDE, choice_probabilities, choose, choose_kernel
 
 utility_st = st.one_of(st.floats(-30.0, 30.0), st.just(-math.inf))
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.expectation import Expectation, evaluate, series_value
+from sim.scenario.expectation import Expectation, evaluate, series_value
 
 runner = CliRunner()
 

@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 import sim
-from sim.firm import ABC_CODES, COST_LINES, VALUE_CODES, Ledger, abc_classes, clv, value_classes
-from sim.scenario import OFFERINGS
+from sim.levers import OFFERINGS
+from sim.market.firm import (
+    ABC_CODES,
+    COST_LINES,
+    VALUE_CODES,
+    Ledger,
+    abc_classes,
+    clv,
+    value_classes,
+)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.cli_teaching import check_lesson
+from sim.experiment.lesson import check_lesson
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml")

@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.firm import COST_LINES
-from sim.metrics import COLUMNS
-from sim.model import CustomerView, MarketModel
-from sim.relationship import CLASS_NAMES, LOYAL, REPEAT
-from sim.scenario import LEVELS
-from sim.seeding import Streams
-from sim.value import ValueBreakdown, money_cost_kernel, net_value_kernel
+from sim.columns import COLUMNS
+from sim.levers import LEVELS
+from sim.market.firm import COST_LINES
+from sim.market.model import CustomerView, MarketModel
+from sim.market.relationship import CLASS_NAMES, LOYAL, REPEAT
+from sim.market.seeding import Streams
+from sim.market.value import ValueBreakdown, money_cost_kernel, net_value_kernel
 
 F32 = np.float32
 COUNTS = ("customers", "acquired", "retained", "churned", "active", "unaware", "potential",

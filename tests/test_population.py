@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.population import COMPONENTS, build_population, segment_counts
-from sim.scenario import MarketSpec, default_segments
-from sim.seeding import Streams
+from sim.market.population import COMPONENTS, build_population, segment_counts
+from sim.market.seeding import Streams
+from sim.scenario.market import MarketSpec, default_segments
 
 
 def build(market: MarketSpec, seed: int = 1, slots: int = 2,

@@ -12,12 +12,14 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import pytest
 from pydantic import BaseModel
 
-from sim import reference
-from sim.metrics import COLUMNS
-from sim.scenario import FirmSpec, Scenario
+from sim.columns import COLUMNS
+from sim.scenario import reference
+from sim.scenario.firms import FirmSpec
+from sim.scenario.spec import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-STALE = "{name} is out of date with the code: run `python -m sim.reference` and commit the result"
+STALE = ("{name} is out of date with the code: run `python -m sim.scenario.reference` and commit"
+         " the result")
 
 
 @pytest.mark.parametrize(("name", "generate"), [
@@ -26,14 +28,14 @@ STALE = "{name} is out of date with the code: run `python -m sim.reference` and 
 ])
 def test_page_on_disk_is_what_the_code_generates(name: str, generate: Any) -> None:
     path = ROOT / "docs" / name
-    assert path.exists(), f"docs/{name} is missing: run `python -m sim.reference`"
+    assert path.exists(), f"docs/{name} is missing: run `python -m sim.scenario.reference`"
     assert path.read_text(encoding="utf-8") == generate(), STALE.format(name=f"docs/{name}")
 
 
 def test_pages_say_they_are_generated() -> None:
     for text in (reference.columns_markdown(), reference.reference_markdown()):
         first = text.splitlines()[0]
-        assert "python -m sim.reference" in first and "not edit" in first
+        assert "python -m sim.scenario.reference" in first and "not edit" in first
 
 
 def _documented(text: str) -> set[str]:
@@ -128,7 +130,8 @@ def test_every_strategy_parameter_is_documented() -> None:
 
 
 def test_type_and_range_texts() -> None:
-    from sim.scenario import LeverSet, NetworkSpec, SegmentSpec
+    from sim.levers import LeverSet
+    from sim.scenario.market import NetworkSpec, SegmentSpec
 
     assert reference.type_text(NetworkSpec.model_fields["degree"].annotation) == "integer"
     assert reference.type_text(SegmentSpec.model_fields["needs"].annotation) == "[number, number]"
@@ -171,7 +174,7 @@ def _number_or_text(cell: str) -> Any:
 
 
 def test_model_md_default_segments_match_the_code() -> None:
-    from sim.scenario import default_segments
+    from sim.scenario.market import default_segments
 
     header, *rows = _markdown_table((ROOT / "docs" / "model.md").read_text(encoding="utf-8"),
                                     "parameter")
@@ -191,7 +194,9 @@ def test_model_md_default_segments_match_the_code() -> None:
 
 
 def test_model_md_relationship_levels_match_the_code() -> None:
-    from sim.scenario import LEVELS, BehaviourSpec, FirmCosts
+    from sim.levers import LEVELS
+    from sim.scenario.firms import FirmCosts
+    from sim.scenario.market import BehaviourSpec
 
     header, *rows = _markdown_table((ROOT / "docs" / "model.md").read_text(encoding="utf-8"),
                                     "level")

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.relationship import (
+from sim.levers import LEVELS, LOYALTY_CLASSES
+from sim.market.relationship import (
     CLASS_NAMES,
     LAPSED,
     LOYAL,
@@ -26,7 +27,7 @@ from sim.relationship import (
     update_after_purchase,
     update_after_purchase_kernel,
 )
-from sim.scenario import LEVELS, LOYALTY_CLASSES, BehaviourSpec
+from sim.scenario.market import BehaviourSpec
 
 F32 = np.float32
 B = BehaviourSpec()

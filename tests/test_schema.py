@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.schema import SCHEMA_COMMENT, json_schema, shipped_schema
+from sim.experiment.schemas import json_schema, shipped_schema
+from sim.scenario.starter import SCHEMA_COMMENT
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -18,7 +19,7 @@ runner = CliRunner()
 @pytest.mark.parametrize("kind", ["scenario", "experiment"])
 def test_shipped_schema_is_current(kind: str) -> None:
     assert shipped_schema(kind) == json.loads(json.dumps(json_schema(kind))), (
-        "the shipped schema is out of date: run `python -m sim.schema`")
+        "the shipped schema is out of date: run `python -m sim.experiment.schemas`")
 
 
 def test_schema_command_prints_json() -> None:

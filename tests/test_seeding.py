@@ -7,7 +7,7 @@ import zlib
 import numpy as np
 import pytest
 
-from sim.seeding import Streams, stream_key
+from sim.market.seeding import Streams, stream_key
 
 
 def draws(seed: int, name: str, *index: int, n: int = 1000) -> np.ndarray:

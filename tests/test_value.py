@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.population import COMPONENTS
-from sim.scenario import BehaviourSpec, ValueScale
-from sim.value import (
+from sim.market.population import COMPONENTS
+from sim.market.value import (
     CustomerTerms,
     OfferTerms,
     RelationTerms,
@@ -23,6 +22,7 @@ from sim.value import (
     money_cost_kernel,
     net_value_kernel,
 )
+from sim.scenario.market import BehaviourSpec, ValueScale
 
 F32 = np.float32
 SCALE = ValueScale()

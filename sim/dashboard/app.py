@@ -55,9 +55,9 @@ from sim.dashboard.state import (
     value_components,
 )
 from sim.dashboard.vega import VegaView
-from sim.population import COMPONENTS
+from sim.levers import LEVELS
+from sim.market.population import COMPONENTS
 from sim.report.figures import firm_colours
-from sim.scenario import LEVELS
 
 __all__ = ["Page", "PageSession", "open_panel"]
 

@@ -34,9 +34,9 @@ from typing import Any
 import pandas as pd
 
 from sim.dashboard.state import NO_FIRM, VALUE_SIDE
-from sim.population import COMPONENTS
+from sim.levers import LOYALTY_CLASSES
+from sim.market.population import COMPONENTS
 from sim.report.figures import OUTSIDE_OPTION_COLOUR
-from sim.scenario import LOYALTY_CLASSES
 
 __all__ = [
     "CLASS_COLOURS",

@@ -8,9 +8,9 @@ Core objects:
         seed and segment mix, and each firm's strategy and main levers); frozen.
     ControlPanel: the settings of one page, kept valid: a change that makes the scenario
         invalid is shown with its problems and never reaches a run.
-    DashboardModel: a :class:`~sim.model.MarketModel` built from a ControlPanel, so that Mesa's
-        SolaraViz can rebuild it on Reset (it calls ``type(model)(**model_params)``), with a
-        fixed sample of customers drawn for the customer view.
+    DashboardModel: a :class:`~sim.market.model.MarketModel` built from a ControlPanel, so
+        that Mesa's SolaraViz can rebuild it on Reset (it calls ``type(model)(**model_params)``),
+        with a fixed sample of customers drawn for the customer view.
     CustomerSample: the sample of customers the page draws, their links and a layout.
 
 The settings change a scenario only where the controls differ from it (``build_scenario``):
@@ -35,12 +35,14 @@ import pandas as pd
 from pydantic import ValidationError
 
 import sim
-from sim.model import MarketModel
-from sim.population import COMPONENTS
-from sim.relationship import CLASS_NAMES
-from sim.scenario import FirmSpec, Scenario
-from sim.scenario_io import dump_yaml, load_scenario, resolved_scenario, scenario_from_dict
-from sim.sourcefile import SourceError
+from sim.market.model import MarketModel
+from sim.market.population import COMPONENTS
+from sim.market.relationship import CLASS_NAMES
+from sim.scenario.firms import FirmSpec
+from sim.scenario.loader import load_scenario, scenario_from_dict
+from sim.scenario.problems import SourceError
+from sim.scenario.resolved import dump_yaml, resolved_scenario
+from sim.scenario.spec import Scenario
 from sim.strategies import REGISTRY
 
 __all__ = [
@@ -336,7 +338,7 @@ class ControlPanel:
         """A panel on scenario ``key`` (default: the catalogue's first), as its file says.
 
         ``customers`` overrides the file's market size. Raises
-        :class:`~sim.sourcefile.SourceError` if that file is not valid.
+        :class:`~sim.scenario.problems.SourceError` if that file is not valid.
         """
         catalogue = {k: Path(v) for k, v in catalogue.items()}
         if not catalogue:

@@ -35,16 +35,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.experiment.task import OUTCOME_METRICS, RunTask
-from sim.scenario import Scenario
-from sim.scenario_io import split_cross_checks
-from sim.sourcefile import (
-    LoadedYaml,
-    Problem,
-    SourceError,
-    apply_overrides,
-    load_yaml,
-    problems_from_validation,
-)
+from sim.scenario.loader import split_cross_checks
+from sim.scenario.messages import problems_from_validation
+from sim.scenario.overrides import apply_overrides
+from sim.scenario.positions import LoadedYaml
+from sim.scenario.problems import Problem, SourceError
+from sim.scenario.spec import Scenario
+from sim.scenario.yamlfile import load_yaml
 
 __all__ = [
     "DesignSpec",
@@ -131,7 +128,7 @@ class DesignSpec(_Strict):
             return self
         if not self.parameters:
             raise ValueError(f"a {self.kind} design needs 'parameters'")
-        from sim.metrics import COLUMNS
+        from sim.columns import COLUMNS
 
         reserved = set(COLUMNS) | {"run_id", "seed", "status", "attempts", "seconds", "point",
                                    "replication", "arm"}

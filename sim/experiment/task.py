@@ -102,8 +102,8 @@ def final_outcomes(timeseries: pd.DataFrame, customers: int, window: int = 12
 
 def run_task(task: RunTask) -> RunResult:
     """Execute one run; failures are returned, not raised."""
-    from sim.model import MarketModel  # imported here: light worker start-up
-    from sim.scenario_io import scenario_from_dict
+    from sim.market.model import MarketModel  # imported here: light worker start-up
+    from sim.scenario.loader import scenario_from_dict
 
     started = time.perf_counter()
     try:

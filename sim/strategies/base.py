@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from sim.scenario import LeverSet
+from sim.levers import LeverSet
 
 __all__ = [
     "REGISTRY",

@@ -36,8 +36,8 @@ try:
 except ImportError:  # the tests skip (or, under CI, fail) in require_browser
     expect = None
 
+from sim.columns import COLUMNS
 from sim.dashboard import viz_available
-from sim.metrics import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "default.yaml"
@@ -341,7 +341,7 @@ def test_download_time_series_csv(dashboard: Dashboard) -> None:
 
 
 def test_pick_another_scenario(dashboard: Dashboard) -> None:
-    from sim.scenario_io import load_scenario
+    from sim.scenario.loader import load_scenario
 
     files = sorted((ROOT / "scenarios").glob("*.yaml"))
     path = next((p for p in files if p.stem == "price_war"),

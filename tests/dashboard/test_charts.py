@@ -14,8 +14,8 @@ import pytest
 
 from sim.dashboard import charts
 from sim.dashboard.state import ControlPanel, scenario_catalogue, value_components
+from sim.levers import LOYALTY_CLASSES
 from sim.report.figures import firm_colours
-from sim.scenario import LOYALTY_CLASSES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.columns import COLUMNS
 from sim.dashboard.state import (
     BY_CLASS,
     NO_FIRM,
@@ -30,10 +31,9 @@ from sim.dashboard.state import (
     timeseries_csv,
     value_components,
 )
-from sim.metrics import COLUMNS
-from sim.population import COMPONENTS
-from sim.scenario import Scenario
-from sim.scenario_io import load_scenario
+from sim.market.population import COMPONENTS
+from sim.scenario.loader import load_scenario
+from sim.scenario.spec import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"

@@ -14,7 +14,7 @@ from sim.experiment.design import (
     replication_seeds,
     runs_count,
 )
-from sim.sourcefile import SourceError
+from sim.scenario.problems import SourceError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = str(ROOT / "scenarios" / "default.yaml")

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 import sim
-from sim.metrics import COLUMNS
-from sim.scenario import LEVELS, FirmSpec, LeverSet, class_map_dimension
+from sim.columns import COLUMNS
+from sim.levers import LEVELS, LeverSet, class_map_dimension
+from sim.scenario.firms import FirmSpec
 from sim.strategies import REGISTRY, MarketView, Strategy, make_strategy, validate_strategy
 from sim.strategies.fixed import Fixed
 from sim.strategies.four_c import FourC

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario import MarketSpec
-from sim.seeding import Streams
+from sim.market.seeding import Streams
+from sim.scenario.market import MarketSpec
 
 __all__ = ["COMPONENTS", "Population", "build_population", "lapse_periods"]
 

@@ -1,17 +1,15 @@
-"""Named per-period measures: the columns of the tidy time series, and the run summary.
+"""The columns of the tidy time series: one row per period and firm, each column with its unit
+and meaning.
 
-One row per period and firm (DESIGN.md principle 6: analysis reads these tables, never live
-models). :data:`COLUMNS` names every column with its unit and meaning; docs/outputs.md is
-generated from it and a test keeps the two in step.
+This vocabulary is shared by every layer: the market writes these rows
+(:mod:`sim.market.metrics`), strategies read them in their :class:`~sim.strategies.MarketView`,
+scenario expectations and experiment outcomes name them (``column@Firm``), and
+docs/outputs.md is generated from :data:`COLUMNS` (a test keeps the two in step).
 """
 
 from __future__ import annotations
 
-import math
-
-import pandas as pd
-
-__all__ = ["COLUMNS", "summary_table"]
+__all__ = ["COLUMNS"]
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "period": ("period", "the period (1 = first), in the scenario's period unit"),
@@ -79,16 +77,3 @@ COLUMNS: dict[str, tuple[str, str]] = {
                         " Lehmann)"),
 }
 """Every time-series column: (unit, meaning)."""
-
-
-def summary_table(timeseries: pd.DataFrame, customers: int) -> pd.DataFrame:
-    """Per firm at the last period: share, loyal customers, retention, cumulative profit."""
-    last = timeseries[timeseries["period"] == timeseries["period"].max()]
-    rows = []
-    for r in last.itertuples(index=False):
-        rows.append({
-            "firm": r.firm, "strategy": r.strategy, "market_share": r.share_units,
-            "loyal": int(r.loyal), "loyal_share": r.loyal / customers if customers else math.nan,
-            "retention_rate": r.retention_rate, "satisfaction": r.satisfaction,
-            "cumulative_profit": r.cumulative_profit, "customer_equity": r.customer_equity})
-    return pd.DataFrame(rows)

@@ -35,11 +35,19 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.choice import OUTSIDE, choose_kernel
-from sim.firm import ABC_CODES, COST_LINES, VALUE_CODES, Firm, abc_classes, clv, value_classes
-from sim.network import build_network
-from sim.population import COMPONENTS, build_population, lapse_periods
-from sim.relationship import (
+from sim.levers import ABC_CLASSES, LEVELS, LOYALTY_CLASSES, VALUE_CLASSES, class_map_dimension
+from sim.market.choice import OUTSIDE, choose_kernel
+from sim.market.firm import (
+    ABC_CODES,
+    COST_LINES,
+    VALUE_CODES,
+    Firm,
+    abc_classes,
+    clv,
+    value_classes,
+)
+from sim.market.population import COMPONENTS, build_population, lapse_periods
+from sim.market.relationship import (
     CLASS_NAMES,
     LOYAL,
     REPEAT,
@@ -48,18 +56,8 @@ from sim.relationship import (
     loyalty_class_kernel,
     update_after_purchase_kernel,
 )
-from sim.scenario import (
-    ABC_CLASSES,
-    LEVELS,
-    LOYALTY_CLASSES,
-    VALUE_CLASSES,
-    EventSpec,
-    Scenario,
-    class_map_dimension,
-)
-from sim.seeding import Streams
-from sim.strategies import MarketView
-from sim.value import (
+from sim.market.seeding import Streams
+from sim.market.value import (
     CustomerTerms,
     RelationTerms,
     ValueBreakdown,
@@ -67,6 +65,10 @@ from sim.value import (
     money_cost_kernel,
     net_value_kernel,
 )
+from sim.network import build_network
+from sim.scenario.events import EventSpec
+from sim.scenario.spec import Scenario
+from sim.strategies import MarketView
 
 __all__ = ["CustomerView", "MarketModel"]
 
@@ -146,7 +148,7 @@ class CustomerView:
     firms: MappingProxyType
     """By firm name: aware, reachable, ever_bought, loyalty_class, satisfaction, trust,
     commitment, calculative, loyalty, expectation, points, bond, relationship_level, and
-    ``value``: a :class:`~sim.value.ValueBreakdown` of its delivered value component by
+    ``value``: a :class:`~sim.market.value.ValueBreakdown` of its delivered value component by
     component."""
 
     def delivered_value(self, firm: str) -> ValueBreakdown:
@@ -680,8 +682,8 @@ class MarketModel(mesa.Model):
         return self
 
     def timeseries(self) -> pd.DataFrame:
-        """The tidy time series: one row per period and firm (columns: sim.metrics.COLUMNS)."""
-        from sim.metrics import COLUMNS
+        """The tidy time series: one row per period and firm (columns: sim.columns.COLUMNS)."""
+        from sim.columns import COLUMNS
 
         return pd.DataFrame(self.records, columns=list(COLUMNS))
 

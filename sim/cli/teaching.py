@@ -9,50 +9,15 @@ or not held with the numbers behind it (exit 1 if any does not hold, 2 for inval
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sim.cli_errors import check_scenario_files, fail
+from sim.cli.errors import check_scenario_files, fail
+from sim.experiment.lesson import check_lesson
 
 __all__ = ["register"]
-
-
-def check_lesson(path: Path, *, replications: int | None = None, jobs: int | None = None,
-                 quiet: bool = False, allow_code: bool = False) -> list:
-    """Run a lesson's replications and evaluate its expectations (a list of results).
-
-    Raises:
-        SourceError: the file is invalid.
-    """
-    from sim.expectation import evaluate
-    from sim.experiment.design import replication_seeds
-    from sim.experiment.executor import execute
-    from sim.experiment.progress import progress_reporter
-    from sim.experiment.store import ResultStore
-    from sim.experiment.task import RunTask
-    from sim.scenario_io import load_scenario
-
-    scenario = load_scenario(path, allow_code=allow_code)
-    if not scenario.expectations:
-        return []
-    count = replications or scenario.check.replications
-    data = scenario.model_dump(mode="json")
-    tasks = [RunTask(run_id=f"r{r:04d}", scenario=data, seed=seed,
-                     labels={"replication": r}, allow_code=allow_code)
-             for r, seed in enumerate(replication_seeds(scenario.check.seed, count))]
-    with tempfile.TemporaryDirectory(prefix="stratsim-check-") as tmp:
-        store = ResultStore(Path(tmp) / "runs", fingerprint="check", durable=False)
-        with progress_reporter(len(tasks), scenario.name, enabled=not quiet) as callback:
-            summary = execute(tasks, store=store, jobs=jobs, retries=0, progress=callback)
-        if summary.failed:
-            first = store.failures()[0]
-            raise RuntimeError(f"{summary.failed} replication(s) failed: {first['error']}")
-        timeseries = store.timeseries()
-    runs = [g for _, g in timeseries.groupby("run_id", sort=True)]
-    return [evaluate(e, runs, scenario.market.customers) for e in scenario.expectations]
 
 
 def register(app: typer.Typer) -> None:
@@ -93,7 +58,7 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[str, typer.Argument(help="scenario or experiment.")] = "scenario",
     ) -> None:
         """Print the JSON Schema of scenario files (or experiment files), for editors."""
-        from sim.schema import json_schema
+        from sim.experiment.schemas import json_schema
 
         if kind not in ("scenario", "experiment"):
             fail(f"schema: choose scenario or experiment (got {kind!r})")
@@ -109,7 +74,7 @@ def register(app: typer.Typer) -> None:
         = False,
     ) -> None:
         """Write a commented starting scenario, NAME.yaml, to adapt."""
-        from sim.schema import starter_scenario
+        from sim.scenario.starter import starter_scenario
 
         if not name.replace("_", "").replace("-", "").isalnum():
             fail(f"new: a name uses letters, digits, - and _ (got {name!r})")

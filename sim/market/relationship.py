@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.scenario import BehaviourSpec, LevelEffect
+from sim.scenario.market import BehaviourSpec, LevelEffect
 
 __all__ = [
     "CLASS_NAMES",

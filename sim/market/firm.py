@@ -26,9 +26,10 @@ import mesa
 import numpy as np
 from pydantic import ValidationError
 
-from sim.scenario import FirmSpec, LeverSet
+from sim.levers import LeverSet
+from sim.market.value import OfferTerms
+from sim.scenario.firms import FirmSpec
 from sim.strategies import Strategy, get_strategy_class, make_strategy
-from sim.value import OfferTerms
 
 __all__ = ["COST_LINES", "Firm", "Ledger", "StrategyError", "abc_classes", "clv",
            "value_classes"]
@@ -142,7 +143,7 @@ class Firm(mesa.Agent):
     """A firm in the market (a ``mesa.Agent``).
 
     Args:
-        model: the :class:`~sim.model.MarketModel`.
+        model: the :class:`~sim.market.model.MarketModel`.
         name: the firm's name.
         slot: its row in the model's customer-by-firm state arrays.
         spec: its validated scenario entry.

@@ -16,10 +16,12 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli_errors import fail
+from sim.cli.errors import fail
 from sim.experiment.design import ExperimentSpec, build_plan, load_experiment
 from sim.experiment.store import ExperimentError, ResultStore
-from sim.sourcefile import MISSING, LoadedYaml, Problem, SourceError, problems_from_validation
+from sim.scenario.messages import problems_from_validation
+from sim.scenario.positions import LoadedYaml
+from sim.scenario.problems import MISSING, Problem, SourceError
 
 __all__ = ["register"]
 

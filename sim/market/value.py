@@ -1,7 +1,7 @@
 """Customer delivered value (Kotler): total customer value minus total customer cost.
 
 For customer i and firm f, in money per unit bought, each component weighted by the
-customer's own weight ``w_k`` (see :mod:`sim.population`):
+customer's own weight ``w_k`` (see :mod:`sim.market.population`):
 
     product   = base_value * quality * fit * (1 + experience_appetite * uplift[offering])
                 + novelty_scale * novelty_appetite * novelty
@@ -32,7 +32,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sim.scenario import BehaviourSpec, ValueScale
+from sim.scenario.market import BehaviourSpec, ValueScale
 
 __all__ = [
     "CustomerTerms",

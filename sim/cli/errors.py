@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import typer
 
-from sim.sourcefile import SourceError
+from sim.scenario.problems import SourceError
 
 __all__ = ["EXIT_USAGE", "allow_code_beside", "check_scenario_files", "fail"]
 
@@ -40,7 +40,7 @@ def allow_code_beside(path: Path) -> None:
 
 def check_scenario_files(files: Iterable[Path], *, allow_code: bool = False) -> None:
     """Validate every scenario file; on any problem print them all and exit with status 2."""
-    from sim.scenario_io import load_scenario
+    from sim.scenario.loader import load_scenario
 
     problems = []
     for f in files:

@@ -1,0 +1,12 @@
+"""Social networks over the customer population: the graph and its generators.
+
+A foundation package (it imports nothing from the rest of stratsim): :mod:`sim.network.graph`
+holds :class:`SocialNetwork` (sparse CSR adjacency, neighbour sums and means for every customer
+at once), :mod:`sim.network.generators` the Watts-Strogatz, Erdős-Rényi, Chung-Lu, complete and
+empty generators and the memory estimate of each.
+"""
+
+from sim.network.generators import build_network, network_bytes_estimate
+from sim.network.graph import NETWORK_KINDS, SocialNetwork
+
+__all__ = ["NETWORK_KINDS", "SocialNetwork", "build_network", "network_bytes_estimate"]

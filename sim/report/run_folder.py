@@ -1,0 +1,79 @@
+"""A run's output folder: the time series, the resolved scenario, the summary and the figures.
+
+Written from the run's tidy time series and its scenario only (DESIGN.md principle 6):
+``timeseries.csv`` (or ``timeseries.partial.csv`` for a run that stopped early),
+``scenario.resolved.yaml`` (reproduces the run exactly), ``summary.json`` (the last period per
+firm: :func:`summary_table`) and the figures. Every file goes through the one atomic writer
+(:mod:`sim.files`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from sim.files import atomic_write
+from sim.report.figures import write_run_figures
+from sim.scenario.resolved import dump_yaml, resolved_scenario
+from sim.scenario.spec import Scenario
+
+__all__ = ["summary_table", "write_outputs"]
+
+
+def summary_table(timeseries: pd.DataFrame, customers: int) -> pd.DataFrame:
+    """Per firm at the last period: share, loyal customers, retention, cumulative profit."""
+    last = timeseries[timeseries["period"] == timeseries["period"].max()]
+    rows = []
+    for r in last.itertuples(index=False):
+        rows.append({
+            "firm": r.firm, "strategy": r.strategy, "market_share": r.share_units,
+            "loyal": int(r.loyal), "loyal_share": r.loyal / customers if customers else math.nan,
+            "retention_rate": r.retention_rate, "satisfaction": r.satisfaction,
+            "cumulative_profit": r.cumulative_profit, "customer_equity": r.customer_equity})
+    return pd.DataFrame(rows)
+
+
+def write_outputs(df: pd.DataFrame, spec: Scenario, seed: int, periods_run: int, out_dir: Path,
+                  version: str, *, partial: bool = False,
+                  figures: bool = True) -> dict[str, Path]:
+    """Write a run's output folder from its time series; returns the files written, by name.
+
+    Args:
+        df: the run's time series (one row per period and firm).
+        spec: the scenario that was run.
+        seed: the run's seed.
+        periods_run: the last period simulated (reported when ``df`` has no rows yet).
+        out_dir: the folder.
+        version: the stratsim version that ran it.
+        partial: the run stopped early: write ``timeseries.partial.csv`` and no figures.
+        figures: write the PNG figures.
+    """
+    files: dict[str, Path] = {}
+    name = "timeseries.partial.csv" if partial else "timeseries.csv"
+    atomic_write(out_dir / name, df.to_csv(index=False))
+    files["timeseries"] = out_dir / name
+    resolved = resolved_scenario(spec, seed, version)
+    header = (f"Resolved scenario written by stratsim {version}: every default filled in."
+              f"\nRun `stratsim run {out_dir / 'scenario.resolved.yaml'}` to reproduce this run.")
+    atomic_write(out_dir / "scenario.resolved.yaml", dump_yaml(resolved, header))
+    files["scenario"] = out_dir / "scenario.resolved.yaml"
+    summary = {
+        "scenario": spec.name, "seed": seed, "stratsim_version": version,
+        "periods_run": periods_run if df.empty else int(df["period"].max()),
+        "periods": spec.periods, "customers": spec.market.customers, "complete": not partial,
+        "firms": summary_table(df, spec.market.customers).to_dict(orient="records")
+        if not df.empty else [],
+    }
+    if figures and not df.empty and not partial:
+        figs = write_run_figures(df, out_dir / "figures", customers=spec.market.customers,
+                                 title=spec.name, period_unit=spec.period_unit)
+        files.update({f"figure_{k}": v for k, v in figs.items()})
+    summary["files"] = {k: str(v.relative_to(out_dir)) for k, v in files.items()}
+    atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2, default=float) + "\n")
+    files["summary"] = out_dir / "summary.json"
+    return files
+
+

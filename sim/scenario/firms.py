@@ -1,0 +1,132 @@
+"""Firms in a scenario file: a firm's strategy, its initial marketing mix and its costs.
+
+Every lever has a cost (MODEL.md section 3). The strategy is named here and checked against the
+strategy registry (:mod:`sim.strategies`), with its parameters checked against the strategy's
+``Params`` model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from sim.levers import (
+    LEVELS,
+    ClassMapFraction,
+    ClassMapLevel,
+    Level,
+    LeverSet,
+    Money,
+    NonNeg,
+    Offering,
+    Programs,
+    Strict,
+    Unit,
+)
+from sim.strategies import get_strategy_class, parameter_problems
+
+__all__ = ["FirmCosts", "FirmSpec", "NewFirm"]
+
+
+class FirmCosts(Strict):
+    """A firm's cost structure: every lever has a cost (money)."""
+
+    unit_cost: Money = Field(30.0, description="cost of goods per unit at quality 0, commodity"
+                           " level, initial position")
+    quality_cost: NonNeg = Field(0.6, description="unit cost rises by this fraction at quality 1")
+    customisation_cost: NonNeg = Field(
+        0.1, description="unit cost rise per unit of distance the position moves away from the"
+        " firm's initial position (customisation)")
+    coverage: Money = Field(0.5, description="per period, per customer covered by distribution")
+    convenience: Money = Field(6.0, description="per unit sold at convenience 1")
+    service: Money = Field(8.0, description="per unit sold at service level 1")
+    personnel: Money = Field(4.0, description="per unit sold at personnel quality 1")
+    communication: Money = Field(3.0, description="per period, per active customer at full"
+                                 " two-way communication")
+    recovery: Money = Field(25.0, description="per service failure recovered")
+    relationship: dict[Level, Money] = Field(
+        default_factory=lambda: {"basic": 0.0, "reactive": 0.5, "accountable": 2.0,
+                                 "proactive": 5.0, "partnership": 12.0},
+        description="per period, per active customer at each relationship level (does not"
+        " shrink with the customer's size: a key-account team)")
+    social: Money = Field(3.0, description="per period, per active customer at full social")
+    structural: Money = Field(4.0, description="per period, per active customer at full"
+                              " structural program")
+    points_redemption: Unit = Field(
+        0.8, description="share of issued points eventually redeemed (cost booked at issue)")
+    fixed: Money = Field(10_000.0, description="fixed cost per period")
+
+    @field_validator("relationship")
+    @classmethod
+    def _every_level(cls, v: dict[str, float]) -> dict[str, float]:
+        missing = [lv for lv in LEVELS if lv not in v]
+        if missing:
+            raise ValueError(f"a cost is needed for every relationship level; missing {missing}")
+        return {lv: v[lv] for lv in LEVELS}
+
+
+class FirmSpec(Strict):
+    """A firm: its strategy, its initial marketing mix, and its costs."""
+
+    strategy: str = Field("fixed", description="strategy name (4P, 4C, 4R, fixed) or, with"
+                          " --allow-code, module:Class")
+    params: dict[str, Any] = Field(default_factory=dict, description="strategy parameters")
+    review_every: int | None = Field(
+        None, ge=1, le=120, description="periods between reviews (plan-do-check-act);"
+        " default: the strategy's own (4P and 4C: 3, 4R and fixed: 1)")
+    observation_delay: int | None = Field(
+        None, ge=0, le=24, description="periods before the firm sees market results;"
+        " default: the strategy's own (4P and 4C: 1, 4R and fixed: 0)")
+    quality: Unit = Field(0.7, description="product quality (0..1)")
+    position: tuple[Unit, Unit] = Field((0.5, 0.5), description="offer's position in needs space")
+    novelty: Unit = Field(0.3, description="novelty of the offer (0..1)")
+    offering: Offering = Field("goods", description="offering level (experience economy)")
+    price: Money = Field(100.0, description="list price, money per unit")
+    discount: ClassMapFraction = Field(0.0, description="fraction off the list price, by class")
+    coverage: Unit = Field(0.85, description="share of customers who can reach the firm")
+    convenience: Unit = Field(0.5, description="lowers customers' time and energy cost (0..1)")
+    promotion: Money = Field(8_000.0, description="promotion spending, money per period")
+    goodwill: Money | None = Field(
+        None, description="initial goodwill stock (money); default: the steady state of the"
+        " initial promotion, promotion / goodwill_decay")
+    service: Unit = Field(0.5, description="service level (0..1)")
+    personnel: Unit = Field(0.5, description="personnel quality (0..1)")
+    recovery: Unit = Field(0.2, description="share of service failures recovered")
+    communication: Unit = Field(0.2, description="two-way communication intensity (0..1)")
+    relationship_level: ClassMapLevel = Field("basic", description="Kotler's relationship level")
+    programs: Programs = Field(default_factory=Programs)
+    cross_sell: Unit = Field(0.0, description="cross-selling intensity toward loyal customers")
+    costs: FirmCosts = Field(default_factory=FirmCosts)
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, v: str, info: ValidationInfo) -> str:
+        get_strategy_class(v, allow_code=bool((info.context or {}).get("allow_code", False)))
+        return v
+
+    @field_validator("params")
+    @classmethod
+    def _strategy_params(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        name = info.data.get("strategy")
+        if name is None:  # the strategy itself is invalid: reported there
+            return v
+        strategy = get_strategy_class(name, allow_code=bool(
+            (info.context or {}).get("allow_code", False)))
+        problems = parameter_problems(strategy, v)
+        if problems:
+            raise ValueError(f"strategy '{name}': " + "; ".join(problems))
+        return v
+
+    def levers(self) -> LeverSet:
+        """The firm's initial levers."""
+        values = {k: getattr(self, k) for k in LeverSet.model_fields}
+        values["programs"] = self.programs.model_dump()
+        return LeverSet(**values)
+
+
+class NewFirm(FirmSpec):
+    """A firm entering the market through an event."""
+
+    name: str = Field(..., min_length=1, max_length=40, description="the entrant's name")
+
