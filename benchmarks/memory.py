@@ -8,8 +8,9 @@ Builds and runs ``sim.MarketModel`` on the benchmark market (default market, fou
 - bytes per customer: arrays the model holds (``model.nbytes() / customers``), the whole
   process's peak (``peak RSS / customers``) and the run's own share (peak minus start-up);
 - build time and customer-periods per second of the run (wall clock and per CPU second);
-- ``sim.scenario.estimate_bytes(...)`` (the up-front estimate the scenario check uses to refuse
-  markets too large for the machine) against the measured peak: it must be an upper bound.
+- ``sim.scenario.memory.estimate_bytes(...)`` (the up-front estimate the scenario check uses to
+  refuse markets too large for the machine) against the measured peak: it must be an upper
+  bound.
 
 Usage: ``python benchmarks/memory.py [--customers 1000000] [--periods 12] [--seed 1]``.
 Exit status 0 if both checks pass, 1 otherwise.

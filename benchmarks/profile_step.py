@@ -5,7 +5,8 @@ periods untimed, then ``--periods`` periods under each of:
 
 1. cProfile: the functions with the most own time (``tottime``);
 2. a line timer (``sys.settrace`` on the kernel functions only): inclusive wall time of each
-   source line of ``sim/model.py``'s period and of the kernels it calls, summed over periods.
+   source line of the period's phases (``sim/market/``) and of the kernels they call, summed
+   over periods.
    The per-line overhead of tracing is about a microsecond, small against lines that each
    sweep arrays of ``n`` customers; lines in loops over firms are summed over the loop.
 
@@ -26,23 +27,31 @@ from pathlib import Path
 
 from common import benchmark_scenario, machine_line
 
-import sim.market.choice
-import sim.market.firm
-import sim.market.model
-import sim.market.relationship
-import sim.market.value
 from sim import MarketModel
+from sim.market import (
+    accounting,
+    choice,
+    classes,
+    metrics,
+    model,
+    purchase,
+    relationship,
+    review,
+    value,
+    word_of_mouth,
+)
 
 TRACED = (
-    sim.market.model.MarketModel.step, sim.market.model.MarketModel._market_period,
-    sim.market.model.MarketModel._purchases, sim.market.model.MarketModel._close_period,
-    sim.market.model.MarketModel._review, sim.market.model.MarketModel._classify,
-    sim.market.model.MarketModel.observe, sim.market.model.MarketModel.resolve_class_map,
-    sim.market.value.net_value_kernel, sim.market.value.fit_kernel,
-    sim.market.value.money_cost_kernel, sim.market.choice.choose_kernel,
-    sim.market.relationship.update_after_purchase_kernel,
-    sim.market.relationship.loyalty_class_kernel, sim.market.firm.abc_classes,
-    sim.market.firm.value_classes,
+    # the period's phases (sim/market/model.py, MarketModel.step) ...
+    model.MarketModel.step, review.review, review.observe, classes.classify_customers,
+    word_of_mouth.spread_word_of_mouth, value.value_offers, choice.choose_offers,
+    relationship.smooth_loyalty, purchase.purchases, purchase.purchase,
+    relationship.dissolve_silent, relationship.customer_flows, accounting.close_books,
+    relationship.classify_loyalty, metrics.period_rows,
+    # ... and the kernels they call
+    classes.resolve_class_map, value.net_value_kernel, value.fit_kernel,
+    value.money_cost_kernel, choice.choose_kernel, relationship.update_after_purchase_kernel,
+    relationship.loyalty_class_kernel, classes.abc_classes, classes.value_classes,
 )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.market.firm import COST_LINES
+from sim.market.ledger import COST_LINES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -33,7 +33,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.dashboard.state import NO_FIRM, VALUE_SIDE
+from sim.dashboard.sample import NO_FIRM
+from sim.dashboard.state import VALUE_SIDE
 from sim.levers import LOYALTY_CLASSES
 from sim.market.population import COMPONENTS
 from sim.report.figures import OUTSIDE_OPTION_COLOUR

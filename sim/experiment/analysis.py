@@ -25,12 +25,8 @@ from matplotlib.figure import Figure
 
 from sim.experiment.stats import arm_summary, paired_differences, timeseries_bands
 from sim.experiment.store import ResultStore
-from sim.report.experiment_figures import (
-    band_figure,
-    heatmap_figure,
-    response_figure,
-    sensitivity_figure,
-)
+from sim.report.experiment_figures import band_figure, response_figure, sensitivity_figure
+from sim.report.heatmap import heatmap_figure
 
 __all__ = ["Analysis", "analyze", "interval_text"]
 

@@ -13,9 +13,10 @@ from pathlib import Path
 from sim.experiment.analysis import Analysis, analyze
 from sim.experiment.design import Plan, replication_seeds
 from sim.experiment.executor import ExecutionSummary, execute
+from sim.experiment.manifest import MANIFEST, ExperimentError
 from sim.experiment.progress import progress_reporter
-from sim.experiment.store import MANIFEST, ExperimentError, ResultStore
-from sim.report.experiment_figures import save
+from sim.experiment.store import ResultStore
+from sim.report.style import save
 
 __all__ = ["default_outcomes", "run_plan", "write_figures"]
 

@@ -2,22 +2,19 @@
 differences, and bands over time.
 
 Core objects:
-    Interval: a mean with its confidence interval, the sample size and standard deviation.
-    mean_ci: the Student-t interval of the mean of a sample.
     arm_summary: per arm (or grid cell) and outcome, the mean and its interval over runs.
     paired_differences: per pair of arms, the mean difference paired by replication.
     timeseries_bands: per group and period, the mean and its interval over runs.
+    Interval and mean_ci, the intervals themselves (:mod:`sim.experiment.intervals`), are
+        importable from here as well.
 
 Everything here reads the two tidy tables an experiment writes (``runs``: one row per run with
 its labels and ``metric@Firm`` outcomes; ``timeseries``: one row per run, period and firm), never
 a live model (DESIGN.md, principle 6).
 
 Statistical rules:
-    * Each run is one independent observation. An interval is the Student-t interval of the
-      mean, ``mean ± t(1 - (1 - level) / 2, n - 1) · sd / √n`` with the sample standard
-      deviation (``ddof=1``); it needs no normality of the runs once n is moderate and is exact
-      for normal outcomes. With fewer than two observations the bounds are NaN; with zero
-      spread they equal the mean.
+    * Every interval is the Student-t interval of the mean over runs, each run one independent
+      observation (:mod:`sim.experiment.intervals`).
     * Missing values (NaN) are dropped before counting ``n``. Runs whose ``status`` is not
       ``"ok"`` are left out of every statistic (their outcomes are not measurements).
     * Arms are compared **paired by replication**: replication r of every arm runs on the same
@@ -32,15 +29,21 @@ Statistical rules:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
+
+from sim.experiment.intervals import (
+    DEFAULT_LEVEL,
+    Interval,
+    check_level,
+    float_array,
+    mean_ci,
+    with_bounds,
+)
 
 __all__ = [
     "Interval",
@@ -50,98 +53,8 @@ __all__ = [
     "timeseries_bands",
 ]
 
-DEFAULT_LEVEL = 0.95
-"""Confidence level of every interval unless a caller asks for another."""
-
 ValueRule = Callable[[pd.DataFrame], pd.Series]
 """A derived time-series value: the table in, one value per row out."""
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A sample mean with its Student-t confidence interval.
-
-    Attributes:
-        mean: the sample mean (NaN for an empty sample).
-        low: lower bound of the interval (NaN when n < 2).
-        high: upper bound of the interval (NaN when n < 2).
-        n: observations used (after dropping NaN).
-        sd: sample standard deviation, ``ddof=1`` (NaN when n < 2).
-    """
-
-    mean: float
-    low: float
-    high: float
-    n: int
-    sd: float
-
-    @property
-    def half_width(self) -> float:
-        """Half the interval's width (NaN when n < 2)."""
-        return (self.high - self.low) / 2.0
-
-    def contains(self, value: float) -> bool:
-        """Whether ``value`` lies in the closed interval (False when the bounds are NaN)."""
-        return bool(self.low <= value <= self.high)
-
-    def excludes_zero(self) -> bool:
-        """Whether the whole interval lies above or below zero (False when bounds are NaN)."""
-        return bool(self.low > 0.0 or self.high < 0.0)
-
-
-def _check_level(level: float) -> float:
-    level = float(level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be strictly between 0 and 1 (got {level})")
-    return level
-
-
-def _t_half_widths(sd: np.ndarray, n: np.ndarray, level: float) -> np.ndarray:
-    """``t(1 - (1 - level)/2, n - 1) · sd / √n`` elementwise; NaN where n < 2."""
-    sd = np.asarray(sd, dtype=float)
-    n = np.asarray(n, dtype=float)
-    half = np.full(np.broadcast(sd, n).shape, np.nan)
-    enough = n >= 2
-    if np.any(enough):
-        quantile = scipy_stats.t.ppf(0.5 + level / 2.0, n[enough] - 1.0)
-        half[enough] = quantile * sd[enough] / np.sqrt(n[enough])
-    return half
-
-
-def mean_ci(values: Any, level: float = DEFAULT_LEVEL) -> Interval:
-    """The mean of a sample and its Student-t confidence interval.
-
-    Args:
-        values: numbers (a list, array or Series); NaN (and pandas NA) values are dropped.
-        level: confidence level, strictly between 0 and 1.
-
-    Returns:
-        The :class:`Interval`. For one observation the mean is that value and the bounds and
-        sd are NaN; for none, everything but ``n = 0`` is NaN.
-
-    Raises:
-        ValueError: ``level`` is not in (0, 1), or a value is not a number.
-    """
-    level = _check_level(level)
-    sample = _float_array(values)
-    sample = sample[~np.isnan(sample)]
-    n = int(sample.size)
-    if n == 0:
-        return Interval(math.nan, math.nan, math.nan, 0, math.nan)
-    mean = float(sample.mean())
-    if n == 1:
-        return Interval(mean, math.nan, math.nan, 1, math.nan)
-    sd = float(sample.std(ddof=1))
-    half = float(_t_half_widths(np.array([sd]), np.array([n]), level)[0])
-    return Interval(mean, mean - half, mean + half, n, sd)
-
-
-def _float_array(values: Any) -> np.ndarray:
-    """Values as a 1-D float array; None and pandas NA become NaN; text is refused."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-        return values.astype("float64", copy=False).ravel()
-    sample = pd.to_numeric(pd.Series(values, dtype="object"), errors="raise")
-    return sample.astype("float64").to_numpy()
 
 
 # --- the runs table -------------------------------------------------------------------------
@@ -194,7 +107,7 @@ def arm_summary(
     Raises:
         ValueError: a column is missing or ``level`` is not in (0, 1).
     """
-    level = _check_level(level)
+    level = check_level(level)
     arms = _as_list(arm_col)
     outcomes = list(outcomes)
     table = _ok_runs(runs)
@@ -208,7 +121,7 @@ def arm_summary(
     long["value"] = pd.to_numeric(long["value"], errors="raise").astype("float64")
     grouped = long.groupby([*arms, "outcome"], sort=False, dropna=False)["value"]
     summary = grouped.agg(mean="mean", sd="std", n="count").reset_index()
-    summary = _with_bounds(summary, level)
+    summary = with_bounds(summary, level)
     # Arms in order of first appearance in the runs table, outcomes in the order given.
     arm_order = table[arms].drop_duplicates().reset_index(drop=True)
     arm_order["_arm_rank"] = np.arange(len(arm_order))
@@ -217,19 +130,6 @@ def arm_summary(
     summary = summary.sort_values(["_arm_rank", "_outcome_rank"], kind="stable")
     summary = summary[columns].reset_index(drop=True)
     summary.attrs = {"level": level}
-    return summary
-
-
-def _with_bounds(summary: pd.DataFrame, level: float) -> pd.DataFrame:
-    """Add ``low``/``high`` to a frame with ``mean``, ``sd`` and ``n``; NaN sd when n < 2."""
-    n = summary["n"].to_numpy(dtype=float)
-    sd = summary["sd"].to_numpy(dtype=float)
-    half = _t_half_widths(sd, n, level)
-    summary = summary.copy()
-    summary["sd"] = np.where(n >= 2, sd, np.nan)
-    summary["low"] = summary["mean"].to_numpy(dtype=float) - half
-    summary["high"] = summary["mean"].to_numpy(dtype=float) + half
-    summary["n"] = summary["n"].astype("int64")
     return summary
 
 
@@ -271,7 +171,7 @@ def paired_differences(
             ok run for a replication (filter the table to one design cell first), or ``level``
             is not in (0, 1).
     """
-    level = _check_level(level)
+    level = check_level(level)
     table = _ok_runs(runs)
     _require(table, [arm_col, pair_col, outcome], "runs")
     # One matrix: a row per replication, a column per arm (in order of first appearance).
@@ -289,7 +189,7 @@ def paired_differences(
             f"{arm_col}={first[arm_col]!r} {pair_col}={first[pair_col]!r}: pairing would be "
             "ambiguous; filter the runs to one cell of the other design columns first"
         )
-    values = _float_array(table[outcome].to_numpy())[labelled]
+    values = float_array(table[outcome].to_numpy())[labelled]
     matrix = np.full((int(pair_codes.max(initial=-1)) + 1, len(arm_values)), np.nan)
     matrix[pair_codes, arm_codes] = values
     arms = list(arm_values)
@@ -394,7 +294,7 @@ def timeseries_bands(
         ValueError: a column is missing, a group has more than one row for a run and period,
             or ``level`` is not in (0, 1).
     """
-    level = _check_level(level)
+    level = check_level(level)
     if not isinstance(timeseries, pd.DataFrame):
         raise ValueError(
             f"timeseries must be a pandas DataFrame (got {type(timeseries).__name__})"
@@ -419,7 +319,7 @@ def timeseries_bands(
     else:
         grouped = frame.groupby(keys, sort=False, dropna=False)["_value"]
         bands = grouped.agg(mean="mean", sd="std", n="count").reset_index()
-        bands = _with_bounds(bands, level)
+        bands = with_bounds(bands, level)
         group_order = frame[groups].drop_duplicates().reset_index(drop=True)
         group_order["_group_rank"] = np.arange(len(group_order))
         bands = bands.merge(group_order, on=groups, how="left")

@@ -1,6 +1,10 @@
 """The result store of an experiment: a folder where finished runs are never lost.
 
-Core object: :class:`ResultStore`. Rules (DESIGN.md principles 6 and 8; issue item 6):
+Core object: :class:`ResultStore`. Its result tables (``runs``, ``timeseries``, failures), its
+writer lock and the CSV export are here; its manifest, and the design fingerprint that ties the
+folder to one experiment, are in :mod:`sim.experiment.manifest` (:class:`ExperimentError` and
+:func:`fingerprint_of` are importable from here as well). Rules (DESIGN.md principles 6 and 8;
+issue item 6):
 
 * Layout::
 
@@ -17,10 +21,6 @@ Core object: :class:`ResultStore`. Rules (DESIGN.md principles 6 and 8; issue it
   readers ignore and the next writer removes.
 * A run counts as finished only when its ``runs`` row exists, and that row is written last
   (after the time series). Killing the process at any moment loses at most the runs in flight.
-* The files are the source of truth for resuming; the manifest's per-run status list is a
-  summary written at the start and end of a session (and on interrupt), never per run.
-* A folder belongs to one experiment: opening it with a different design fingerprint raises
-  :class:`ExperimentError`.
 * Failed runs are recorded in ``failed/`` and are not finished: a resumed experiment runs them
   again; a later success removes the failure record.
 """
@@ -28,12 +28,10 @@ Core object: :class:`ResultStore`. Rules (DESIGN.md principles 6 and 8; issue it
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,6 +39,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.experiment.manifest import (
+    MANIFEST,
+    ExperimentError,
+    ManifestMixin,
+    fingerprint_of,
+    json_default,
+    stratsim_version,
+    utc_now,
+)
 from sim.experiment.task import RunResult
 from sim.files import TMP_SUFFIX, atomic_write
 
@@ -62,32 +69,8 @@ __all__ = [
 RUN_COLUMNS: tuple[str, ...] = ("run_id", "seed", "status", "attempts", "seconds")
 """The first columns of the ``runs`` table, before the labels and the outcomes."""
 
-MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.=+,@-]{0,199}")
-
-
-class ExperimentError(Exception):
-    """A problem with an experiment the user can fix (a folder, an option); not a bug."""
-
-
-def fingerprint_of(data: Any) -> str:
-    """A stable SHA-256 hex digest of JSON-like data (keys sorted), e.g. a resolved design."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=_json_default)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _json_default(value: Any) -> Any:
-    """JSON for NumPy scalars and other values json does not know."""
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    return repr(value)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _parquet_writer(table: pa.Table) -> Callable[[IO[bytes]], None]:
@@ -109,7 +92,7 @@ def check_labels(labels: Iterable[str]) -> None:
                              f" ({', '.join(RUN_COLUMNS)}, metric@Firm)")
 
 
-class ResultStore:
+class ResultStore(ManifestMixin):
     """The folder of one experiment's results (see the module docstring for the layout).
 
     Only one process writes to a folder at a time (the parent of the executors); any number
@@ -157,7 +140,7 @@ class ResultStore:
             finally:
                 self._unlock(lock)
         if create and fingerprint is not None and not self.manifest_path.exists():
-            self.write_manifest({"stratsim_version": _version(), "created_at": _now()})
+            self.write_manifest({"stratsim_version": stratsim_version(), "created_at": utc_now()})
 
     def __repr__(self) -> str:
         return f"ResultStore({str(self.directory)!r})"
@@ -239,8 +222,8 @@ class ResultStore:
         if result.status != "ok":
             record = {"run_id": result.run_id, "seed": result.seed, "labels": result.labels,
                       "attempts": result.attempts, "seconds": result.seconds,
-                      "error": result.error, "failed_at": _now()}
-            text = json.dumps(record, indent=2, default=_json_default) + "\n"
+                      "error": result.error, "failed_at": utc_now()}
+            text = json.dumps(record, indent=2, default=json_default) + "\n"
             atomic_write(self._failed_path(result.run_id), text, durable=self.durable)
             return
         if result.timeseries is not None:
@@ -318,96 +301,6 @@ class ResultStore:
         return {r: "ok" if r in finished else "failed" if r in failed else "pending"
                 for r in run_ids}
 
-    # ------------------------------------------------------------------ manifest
-    def _check_fingerprint(self) -> None:
-        if self.fingerprint is None or not self.manifest_path.exists():
-            return
-        recorded = self.read_manifest().get("fingerprint")
-        if recorded is not None and recorded != self.fingerprint:
-            raise ExperimentError(
-                f"{self.directory}: this folder holds the results of a different experiment"
-                f" (design fingerprint {recorded[:12]}, this one {self.fingerprint[:12]});"
-                " choose another output folder, or delete this one to start again")
-
-    def read_manifest(self) -> dict[str, Any]:
-        """The manifest, or an empty dict if there is none yet.
-
-        Raises:
-            ExperimentError: the manifest is not valid JSON (edited by hand).
-        """
-        try:
-            text = self.manifest_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return {}
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ExperimentError(f"{self.manifest_path}:{exc.lineno}:{exc.colno}: not valid"
-                                  f" JSON ({exc.msg})") from None
-        return data if isinstance(data, dict) else {}
-
-    def write_manifest(self, data: dict[str, Any]) -> None:
-        """Replace the manifest atomically; the store's fingerprint is always included.
-
-        Raises:
-            ExperimentError: ``data`` carries a fingerprint other than the store's.
-        """
-        data = dict(data)
-        if self.fingerprint is not None:
-            if data.get("fingerprint", self.fingerprint) != self.fingerprint:
-                raise ExperimentError(f"{self.directory}: manifest fingerprint"
-                                      f" {data['fingerprint']!r} is not this experiment's")
-            data["fingerprint"] = self.fingerprint
-        text = json.dumps(data, indent=2, default=_json_default) + "\n"
-        atomic_write(self.manifest_path, text, durable=self.durable)
-
-    def update_manifest(self, **fields: Any) -> dict[str, Any]:
-        """Set top-level manifest fields (read, update, atomic write); returns the manifest."""
-        data = self.read_manifest()
-        data.update(fields)
-        self.write_manifest(data)
-        return data
-
-    def record_start(self) -> None:
-        """Note a session's start: ``started_at`` (first session) and a ``sessions`` entry."""
-        data = self.read_manifest()
-        now = _now()
-        data.setdefault("stratsim_version", _version())
-        data.setdefault("started_at", now)
-        data.setdefault("sessions", []).append({"started_at": now,
-                                                "stratsim_version": _version()})
-        data["status"] = "running"
-        self.write_manifest(data)
-
-    def record_end(self, run_ids: Iterable[str], *, interrupted: bool = False,
-                   **session: Any) -> dict[str, str]:
-        """Note a session's end and every run's status (from the files).
-
-        Args:
-            run_ids: every run of the experiment, in design order.
-            interrupted: the session was stopped (Ctrl-C) before its end.
-            **session: more facts about the session (counts, seconds) for its entry.
-
-        Returns:
-            The status of each run: ``ok``, ``failed`` or ``pending``.
-        """
-        statuses = self.run_statuses(run_ids)
-        data = self.read_manifest()
-        now = _now()
-        sessions = data.setdefault("sessions", [{}])
-        sessions[-1].update({"ended_at": now, "interrupted": interrupted, **session})
-        counts = {s: sum(1 for v in statuses.values() if v == s)
-                  for s in ("ok", "failed", "pending")}
-        data.update({
-            "ended_at": now,
-            "status": "interrupted" if interrupted
-            else "complete" if counts["ok"] == len(statuses) else "incomplete",
-            "counts": counts,
-            "runs": statuses,
-        })
-        self.write_manifest(data)
-        return statuses
-
     # ------------------------------------------------------------------ export
     def export_csv(self, out_dir: str | os.PathLike[str] | None = None) -> list[Path]:
         """Write ``runs.csv`` and ``timeseries.csv`` (for spreadsheets), atomically.
@@ -455,9 +348,3 @@ def _empty_runs() -> pd.DataFrame:
                          "status": pd.Series(dtype="str"),
                          "attempts": pd.Series(dtype="int64"),
                          "seconds": pd.Series(dtype="float64")})
-
-
-def _version() -> str:
-    import sim  # the engine: imported only when a manifest is written
-
-    return sim.__version__

@@ -1,142 +1,32 @@
-"""Firms: the marketing mix, its costs, the ledger, and the firm's knowledge of its customers.
+"""Firms: the marketing mix, its cost of goods, the strategy, and advertising goodwill.
 
 A :class:`Firm` is an ordinary ``mesa.Agent`` (firms are few). It holds its levers (a full
-:class:`~sim.scenario.LeverSet`), its strategy, its advertising goodwill stock, and books every
-cost line each period in its :class:`Ledger`. Customer-level records (profitability, classes)
-are rows of the model's columnar state; the classification rules are here:
+:class:`~sim.levers.LeverSet`), its strategy, its advertising goodwill stock, and books every
+cost line each period in its :class:`~sim.market.ledger.Ledger`. Customer-level records
+(profitability, classes) are rows of the model's columnar state (:mod:`sim.market.classes`).
 
-- **ABC classes** by cumulative sales (smoothed revenue per customer): the customers making the
-  first 75% of the firm's sales are A, the next 20% B, the last 5% C (MODEL.md section 6).
-- **Value classes** (Kotler): *BZ* below-zero customers (smoothed margin < 0), *MVC* the most
-  valuable (the top ``mvc_share`` of the rest by smoothed margin), *MGC* the most growable (the
-  top ``mgc_share`` by unrealised potential: potential margin times the share of the customer's
-  purchases the firm does not get, 1 - L), *other* the rest.
 - **Goodwill** (Nerlove & Arrow 1962): ``G_t = (1 - decay) G_{t-1} + promotion_t``; brand image
   ``G / (G + reach * N)`` and promotion reach ``1 - exp(-G / (reach * N))``.
-- **CLV** (Gupta & Lehmann 2003): ``m * (1 + d) / (1 + d - r)`` for smoothed margin ``m`` per
-  period, discount rate ``d`` and the firm's retention rate ``r`` per period.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import mesa
-import numpy as np
 from pydantic import ValidationError
 
 from sim.levers import LeverSet
+from sim.market.ledger import Ledger
 from sim.market.value import OfferTerms
 from sim.scenario.firms import FirmSpec
 from sim.strategies import Strategy, get_strategy_class, make_strategy
 
-__all__ = ["COST_LINES", "Firm", "Ledger", "StrategyError", "abc_classes", "clv",
-           "value_classes"]
+__all__ = ["Firm", "StrategyError"]
 
 
 class StrategyError(ValueError):
     """A strategy set levers that are not valid (a bug in that strategy, not in the model)."""
-
-COST_LINES = ("cost_goods", "cost_promotion", "cost_distribution", "cost_service",
-              "cost_relationship", "cost_programs", "cost_fixed")
-"""Every cost line a firm books; profit = revenue - their sum."""
-
-ABC_CODES = {"A": 0, "B": 1, "C": 2}
-VALUE_CODES = {"MVC": 0, "MGC": 1, "BZ": 2, "other": 3}
-
-
-@dataclass
-class Ledger:
-    """One period's revenue and cost lines (money)."""
-
-    revenue: float = 0.0
-    lines: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COST_LINES, 0.0))
-
-    def book(self, line: str, amount: float) -> None:
-        """Add ``amount`` to a cost line."""
-        self.lines[line] += float(amount)
-
-    @property
-    def total_cost(self) -> float:
-        """Sum of every cost line."""
-        return sum(self.lines.values())
-
-    @property
-    def profit(self) -> float:
-        """Revenue minus every cost line."""
-        return self.revenue - self.total_cost
-
-
-def abc_classes(sales: np.ndarray, members: np.ndarray, a: float = 0.75,
-                b: float = 0.95) -> np.ndarray:
-    """ABC class codes (A=0, B=1, C=2) by cumulative sales among ``members`` (others C).
-
-    Customers are ranked by sales; those whose higher-ranked customers make less than ``a`` of
-    all sales are A, less than ``b`` B, the rest C. Customers tied with the last of a class
-    share its class.
-    """
-    out = np.full(sales.shape, ABC_CODES["C"], dtype=np.int8)
-    idx = np.flatnonzero(members)
-    if idx.size == 0:
-        return out
-    s = sales.take(idx)
-    ranked = np.sort(s)[::-1]
-    cum = np.cumsum(ranked, dtype=np.float64)
-    total = cum[-1]
-    if total <= 0:
-        return out
-    before = cum - ranked  # sales of the customers ranked above each one
-    n_a = int(np.searchsorted(before, a * total, side="left"))
-    n_b = int(np.searchsorted(before, b * total, side="left"))
-    cls = np.full(idx.size, ABC_CODES["C"], dtype=np.int8)
-    cls[s >= ranked[max(n_b, 1) - 1]] = ABC_CODES["B"]
-    cls[s >= ranked[max(n_a, 1) - 1]] = ABC_CODES["A"]
-    out[idx] = cls
-    return out
-
-
-def _top(values: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` candidates with the largest values (introselect, no full sort)."""
-    if k >= candidates.size:
-        return candidates
-    v = values.take(candidates)
-    return candidates[np.argpartition(-v, k - 1)[:k]]
-
-
-def value_classes(margin: np.ndarray, potential: np.ndarray, members: np.ndarray,
-                  mvc_share: float = 0.2, mgc_share: float = 0.2) -> np.ndarray:
-    """Value class codes (MVC=0, MGC=1, BZ=2, other=3) among ``members`` (others: other).
-
-    Args:
-        margin: smoothed margin per customer and period (money).
-        potential: unrealised potential margin per period (money).
-        members: the firm's current customers.
-        mvc_share: share of the non-BZ members that are most valuable.
-        mgc_share: share of the non-BZ members that are most growable (among the rest).
-    """
-    out = np.full(margin.shape, VALUE_CODES["other"], dtype=np.int8)
-    idx = np.flatnonzero(members)
-    if idx.size == 0:
-        return out
-    bz = margin.take(idx) < 0
-    out[idx[bz]] = VALUE_CODES["BZ"]
-    rest = idx[~bz]
-    if rest.size:
-        top = _top(margin, rest, max(1, round(mvc_share * rest.size)))
-        out[top] = VALUE_CODES["MVC"]
-        others = rest[out.take(rest) == VALUE_CODES["other"]]
-        if others.size:
-            grow = _top(potential, others, max(1, round(mgc_share * rest.size)))
-            out[grow] = VALUE_CODES["MGC"]
-    return out
-
-
-def clv(margin: np.ndarray | float, retention: float, discount_rate: float,
-        cap: float = 0.995):
-    """Customer lifetime value, infinite horizon (Gupta & Lehmann 2003); retention capped."""
-    r = min(max(retention, 0.0), cap)
-    return margin * (1.0 + discount_rate) / (1.0 + discount_rate - r)
 
 
 class Firm(mesa.Agent):
@@ -251,6 +141,11 @@ class Firm(mesa.Agent):
         """Nerlove-Arrow goodwill: decay the stock and add this period's promotion."""
         decay = self.model.spec.market.behaviour.goodwill_decay
         self.goodwill = (1.0 - decay) * self.goodwill + self.levers.promotion
+
+    def open_period(self) -> None:
+        """The promotion phase: goodwill takes this period's promotion; the books open empty."""
+        self.update_goodwill()
+        self.ledger = Ledger()
 
     @property
     def image(self) -> float:

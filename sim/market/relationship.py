@@ -26,16 +26,28 @@ more); *loyal* (repeat buying with attitude: ``L``, ``T`` and affective commitme
 thresholds, Dick & Basu 1994); *lapsed* (bought before; switched away or silent too long).
 Repeat customers held by switching costs more than by affect are counted as *spurious*
 (Barnes; Dick & Basu): they leave when the costs go away.
+
+**Dissolution**: a relationship silent for longer than the customer's lapse time (``lapse_after``
+expected inter-purchase times) dissolves: the customer has no current firm.
+
+The period's phases here: :func:`smooth_loyalty` (Guadagni-Little), :func:`dissolve_silent`
+(lapses), :func:`customer_flows` (retained, acquired, churned) and :func:`classify_loyalty`.
+The updates after a purchase run in :mod:`sim.market.purchase`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.scenario.market import BehaviourSpec, LevelEffect
+
+if TYPE_CHECKING:
+    from sim.market.population import Population
+    from sim.market.state import CustomerState, WorkBuffers
 
 __all__ = [
     "CLASS_NAMES",
@@ -47,9 +59,13 @@ __all__ = [
     "UNAWARE",
     "RelationshipState",
     "calculative_commitment",
+    "classify_loyalty",
+    "customer_flows",
+    "dissolve_silent",
     "loyalty_class",
     "loyalty_class_kernel",
     "satisfaction_response",
+    "smooth_loyalty",
     "update_after_purchase",
 ]
 
@@ -192,3 +208,49 @@ def loyalty_class_kernel(aware: np.ndarray, ever: np.ndarray, active: np.ndarray
     attitude &= commitment >= F32(b.loyal_commitment)
     code |= attitude.view(np.uint8) << 4
     return _CLASS_TABLE.take(code)
+
+
+# --------------------------------------------------------------------------- the period's phases
+def smooth_loyalty(occasion: np.ndarray, buyers: dict[int, np.ndarray], slots: list[int],
+                   population: Population, state: CustomerState, buffers: WorkBuffers) -> None:
+    """Guadagni-Little loyalty at every purchase occasion: ``L_f = alpha L_f + (1 - alpha) [bought
+    f]``, for every firm slot; customers without an occasion keep their loyalty."""
+    pop, st = population, state
+    alpha = buffers.alpha
+    alpha.fill(1.0)
+    np.copyto(alpha, pop.loyalty_smoothing, where=occasion)
+    for s in slots:
+        st.loyalty[s] *= alpha
+    for s in slots:
+        bi = buyers[s]
+        st.loyalty[s, bi] += 1.0 - pop.loyalty_smoothing[bi]
+
+
+def dissolve_silent(t: int, population: Population, state: CustomerState) -> None:
+    """Relationships silent for longer than the customer's lapse time dissolve (no current firm)."""
+    st = state
+    cur_idx = np.flatnonzero(st.current >= 0)
+    cur_slot = st.current[cur_idx].astype(np.intp)
+    silent = (t - st.last_purchase[cur_slot, cur_idx]) > population.lapse_periods[cur_idx]
+    st.current[cur_idx[silent]] = -1
+
+
+def customer_flows(current_start: np.ndarray, end: np.ndarray,
+                   slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per firm slot: customers retained through the period, current at its start, at its end."""
+    same = (current_start == end) & (end >= 0)
+    retained = np.bincount(end[same].astype(np.intp), minlength=slots)
+    start_count = np.bincount(current_start[current_start >= 0].astype(np.intp),
+                              minlength=slots)
+    end_count = np.bincount(end[end >= 0].astype(np.intp), minlength=slots)
+    return retained, start_count, end_count
+
+
+def classify_loyalty(slots: list[int], state: CustomerState, b: BehaviourSpec) -> None:
+    """Every customer's loyalty class toward every firm at the end of the period."""
+    st = state
+    end = st.current
+    for s in slots:
+        st.loyalty_class[s] = loyalty_class_kernel(st.aware[s], st.ever[s], end == s,
+                                                   st.purchases[s], st.loyalty[s], st.trust[s],
+                                                   st.commitment[s], b)

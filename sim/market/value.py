@@ -22,17 +22,25 @@ with ``fit = exp(-|needs - position|^2 / (2 fit_width^2))``. Relationship terms 
 
 Two implementations of the one rule live here: :func:`delivered_value` for one customer, written
 to read like the textbook, and :func:`net_value_kernel` over all customers at once, which the
-model runs. ``tests/test_value.py`` checks that they agree.
+model runs. ``tests/market/test_value.py`` checks that they agree. :func:`value_offers` is the
+period's valuation phase: every offer valued for every customer.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.market.classes import level_effects, relationship_levels, resolve_class_map
+from sim.market.population import COMPONENTS, Population
 from sim.scenario.market import BehaviourSpec, ValueScale
+
+if TYPE_CHECKING:
+    from sim.market.period import Period
+    from sim.market.state import CustomerState, WorkBuffers
 
 __all__ = [
     "CustomerTerms",
@@ -43,9 +51,11 @@ __all__ = [
     "fit",
     "money_cost_kernel",
     "net_value_kernel",
+    "value_offers",
 ]
 
 F32 = np.float32
+_W_MONEY = COMPONENTS.index("money")
 
 
 @dataclass(frozen=True)
@@ -274,3 +284,31 @@ def money_cost_kernel(w_money: np.ndarray, offer: OfferTerms, discount: np.ndarr
     res *= base
     res *= w_money
     return res
+
+
+def value_offers(period: Period, population: Population, state: CustomerState,
+                 buffers: WorkBuffers, scale: ValueScale, b: BehaviourSpec) -> None:
+    """The valuation phase: every firm's offer valued for every customer.
+
+    Writes, per firm slot, ``state.net`` (delivered value before money cost), ``state.product``
+    (weighted product value, for experience noise) and ``state.money`` (weighted money cost),
+    and notes in ``period`` each firm's relationship levels, their effects and its discounts.
+    Relationship terms apply to the firm's customers at the start of the period.
+    """
+    pop, st = population, state
+    w = pop.weights
+    w_money = w[_W_MONEY]
+    for firm in period.firms:
+        s = firm.slot
+        offer = firm.offer_terms()
+        period.levels[s] = relationship_levels(firm, st, pop)
+        period.effects[s] = e = level_effects(period.levels[s], b)
+        period.discounts[s] = resolve_class_map(firm.levers.discount, s, 0.0, float, st, pop)
+        is_current = period.current_start == s
+        active = is_current.astype(F32) if (firm.in_relationship and is_current.any()) else None
+        net_value_kernel(w, pop.base_value, pop.needs, pop.novelty_appetite,
+                         pop.experience_appetite, offer, active, e["service_uplift"],
+                         e["cocreation"], e["psychic_relief"], st.trust[s], st.sentiment[s],
+                         st.bond[s], scale, b, out=st.net[s], product_out=st.product[s],
+                         scratch=buffers.scratch)
+        money_cost_kernel(w_money, offer, period.discounts[s], out=st.money[s])

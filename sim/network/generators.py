@@ -59,7 +59,8 @@ Generators (``kind``):
 Memory: a sparse network holds 8 bytes per directed edge (index and data) plus 12 bytes per
 customer; at ``n = 1_000_000`` and ``degree = 10`` that is 92 MB, with a measured peak of
 about 150 MB while building (0.4 s small world, 0.7 s random, 1.3 s scale free).
-:func:`network_bytes_estimate` gives an upper bound of the peak before anything is allocated.
+:func:`sim.network.memory.network_bytes_estimate` gives an upper bound of the peak before
+anything is allocated.
 """
 
 from __future__ import annotations
@@ -71,21 +72,14 @@ import numpy as np
 
 from sim.network.graph import NETWORK_KINDS, SocialNetwork, csr_index_dtype
 
-__all__ = ["build_network", "network_bytes_estimate"]
+__all__ = ["CHUNK", "build_network", "check_arguments", "small_world_half_degree"]
 
 # Edge keys are processed in blocks of this many entries to bound temporary memory.
-_CHUNK = 1 << 18
+CHUNK = 1 << 18
 # At most this many rounds of redrawing when sampling a number of distinct edges.
 _MAX_SAMPLING_ROUNDS = 64
 # Largest n for which int64 keys row * n + column cannot overflow.
 _MAX_NODES = 3_000_000_000
-# Building peak, see network_bytes_estimate: bytes per directed edge (int64 keys, the sort's
-# merge buffer or the CSR indices, the duplicate mask), per directed edge in one chunk of
-# temporaries, and per customer.
-_PEAK_BYTES_PER_ENTRY = 14
-_PEAK_BYTES_PER_CHUNK_ENTRY = 96
-_PEAK_BYTES_PER_NODE = 64
-_FIXED_OVERHEAD_BYTES = 1 << 16
 
 
 def build_network(
@@ -116,7 +110,7 @@ def build_network(
     Raises:
         ValueError: On an unknown kind or an out-of-range parameter.
     """
-    _check_arguments(kind, n, degree)
+    check_arguments(kind, n, degree)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator (got {type(rng).__name__})")
     n = int(n)
@@ -143,51 +137,7 @@ def build_network(
     return SocialNetwork(kind, n, indptr, indices)
 
 
-def network_bytes_estimate(kind: str, n: int, degree: int) -> int:
-    """Upper estimate of the bytes :func:`build_network` allocates, before allocating any.
-
-    The figure bounds both the peak while building and the memory the finished network holds
-    (the peak is the larger), so a caller can refuse a scenario too large for memory. It
-    covers the network only, not the float32 results of ``neighbour_mean``.
-
-    Args:
-        kind: One of :data:`NETWORK_KINDS`.
-        n: Number of customers.
-        degree: Target mean degree, as passed to :func:`build_network`.
-
-    Returns:
-        Bytes.
-
-    Raises:
-        ValueError: On an unknown kind or an out-of-range parameter.
-    """
-    _check_arguments(kind, n, degree)
-    n = int(n)
-    degree = int(degree)
-    per_node_held = 3 * 4  # degree (int32), mean divisor (float32), row pointers (int32)
-    if kind in ("complete", "none"):
-        return 16 * n + _FIXED_OVERHEAD_BYTES  # degree, divisor and one temporary
-    pairs_total = n * (n - 1) // 2
-    if kind == "small_world":
-        undirected = n * _small_world_half_degree(n, degree)
-    elif kind == "random":
-        p = min(degree / (n - 1), 1.0) if n > 1 else 0.0
-        mean = pairs_total * p
-        undirected = math.ceil(mean + 6.0 * math.sqrt(mean) + 16.0)  # size of the first draw
-    else:
-        undirected = min(pairs_total, round(n * degree / 2))
-    entries = 2 * undirected
-    index_bytes = np.dtype(csr_index_dtype(n, entries)).itemsize
-    held = entries * (index_bytes + 4) + n * (per_node_held + index_bytes)
-    building = (
-        entries * _PEAK_BYTES_PER_ENTRY
-        + min(entries, _CHUNK) * _PEAK_BYTES_PER_CHUNK_ENTRY
-        + n * _PEAK_BYTES_PER_NODE
-    )
-    return max(held, building) + _FIXED_OVERHEAD_BYTES
-
-
-def _check_arguments(kind: str, n: int, degree: int) -> None:
+def check_arguments(kind: str, n: int, degree: int) -> None:
     if kind not in NETWORK_KINDS:
         raise ValueError(f"unknown network kind {kind!r}; expected one of {NETWORK_KINDS}")
     if not 0 <= int(n) <= _MAX_NODES:
@@ -196,14 +146,14 @@ def _check_arguments(kind: str, n: int, degree: int) -> None:
         raise ValueError(f"degree must be non-negative (got {degree})")
 
 
-def _small_world_half_degree(n: int, degree: int) -> int:
+def small_world_half_degree(n: int, degree: int) -> int:
     """Lattice neighbours on each side: degree // 2, capped so the ring has no repeats."""
     return max(0, min(degree // 2, (n - 1) // 2))
 
 
 def _small_world_keys(n: int, degree: int, rewire: float, rng: np.random.Generator) -> np.ndarray:
     """Directed keys (both directions) of a Watts-Strogatz graph, possibly with duplicates."""
-    half = _small_world_half_degree(n, degree)
+    half = small_world_half_degree(n, degree)
     keys = np.empty(2 * n * half, dtype=np.int64)
     nodes = np.arange(n, dtype=np.int64)
     for offset in range(1, half + 1):
@@ -235,8 +185,8 @@ def _random_pair_keys(n: int, degree: int, rng: np.random.Generator) -> np.ndarr
     # Pair number L enumerates pairs (low, high), low < high, as L = high (high - 1) / 2 + low.
     # Invert it in place, chunk by chunk: high from the quadratic formula, corrected by one
     # where floating point rounding misses.
-    for start in range(0, keys.size, _CHUNK):
-        block = keys[start : start + _CHUNK]
+    for start in range(0, keys.size, CHUNK):
+        block = keys[start : start + CHUNK]
         high = ((1.0 + np.sqrt(1.0 + 8.0 * block)) / 2.0).astype(np.int64)
         high -= high * (high - 1) // 2 > block
         high += (high + 1) * high // 2 <= block
@@ -358,8 +308,8 @@ def _symmetric_keys(pair_keys: np.ndarray, n: int) -> np.ndarray:
     count = pair_keys.size
     keys = np.empty(2 * count, dtype=np.int64)
     keys[:count] = pair_keys
-    for start in range(0, count, _CHUNK):
-        block = pair_keys[start : start + _CHUNK]
+    for start in range(0, count, CHUNK):
+        block = pair_keys[start : start + CHUNK]
         low = block // n
         reverse = keys[count + start : count + start + block.size]
         np.subtract(block, low * n, out=reverse)
@@ -384,10 +334,10 @@ def _csr_from_directed_keys(
     indices = np.empty(n_entries, dtype=index_dtype)
     row_counts = np.zeros(n, dtype=np.int64)
     filled = 0
-    for start in range(0, keys.size, _CHUNK):
-        block = keys[start : start + _CHUNK]
+    for start in range(0, keys.size, CHUNK):
+        block = keys[start : start + CHUNK]
         if first_of_run is not None:
-            block = block[first_of_run[start : start + _CHUNK]]
+            block = block[first_of_run[start : start + CHUNK]]
         if block.size == 0:
             continue
         rows = block // n

@@ -32,7 +32,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.files import atomic_write
-from sim.report.experiment_figures import png_bytes
+from sim.report.style import png_bytes
 
 __all__ = ["Section", "format_number", "write_report"]
 

@@ -13,15 +13,12 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import types
-import typing
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Final, Literal, Union, get_args, get_origin
+from typing import Final, Literal, get_args, get_origin
 
 import pydantic
 
-# --------------------------------------------------------------------------- validation errors
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.positions import LoadedYaml
 from sim.scenario.problems import (
@@ -32,6 +29,11 @@ from sim.scenario.problems import (
     dotted,
     short_value,
     sorted_unique,
+)
+from sim.scenario.tracing import (
+    Trace,
+    trace_loc,
+    valid_keys,
 )
 from sim.scenario.yamlfile import load_yaml
 
@@ -71,17 +73,6 @@ _BOUNDS: Final = {
 
 
 @dataclass
-class _Trace:
-    """A pydantic ``loc`` followed through the model's types."""
-
-    path: list[str | int] = field(default_factory=list)
-    unions: list[tuple[FieldPath, str]] = field(default_factory=list)  # (field path, branch)
-    owner: type[pydantic.BaseModel] | None = None  # model holding the last path element
-    annotation: object = None  # type at the end of the path (None if unknown)
-    is_key: bool = False  # the error is about a mapping key
-
-
-@dataclass
 class _Finding:
     """One pydantic error, cleaned: the data path, the human message and the value."""
 
@@ -112,7 +103,7 @@ def problems_from_validation(
     """
     findings = []
     for detail in error.errors(include_url=False):
-        trace = _trace(model, detail["loc"])
+        trace = trace_loc(model, detail["loc"])
         findings.append(_finding(detail, trace))
     problems = []
     for finding in _prune_unions(findings):
@@ -154,105 +145,7 @@ def validate_file[M: pydantic.BaseModel](
         raise SourceError(problems_from_validation(error, loaded, model)) from None
 
 
-def _unwrap(annotation: object) -> object:
-    """Strip Annotated, Optional, ``type`` aliases and RootModel wrappers."""
-    while True:
-        if isinstance(annotation, typing.TypeAliasType):
-            annotation = annotation.__value__
-        elif get_origin(annotation) is Annotated:
-            annotation = get_args(annotation)[0]
-        elif isinstance(annotation, type) and issubclass(annotation, pydantic.RootModel):
-            annotation = annotation.model_fields["root"].annotation
-        elif _is_union(annotation):
-            members = [a for a in get_args(annotation) if a is not type(None)]
-            if len(members) != 1:
-                return annotation
-            annotation = members[0]
-        else:
-            return annotation
-
-
-def _is_union(annotation: object) -> bool:
-    return get_origin(annotation) in (Union, types.UnionType)
-
-
-def _is_model(annotation: object) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel)
-
-
-def _key_name(name: str, info: pydantic.fields.FieldInfo) -> str:
-    if isinstance(info.validation_alias, str):
-        return info.validation_alias
-    return info.alias or name
-
-
-def _valid_keys(model: type[pydantic.BaseModel]) -> list[str]:
-    return [_key_name(name, info) for name, info in model.model_fields.items()]
-
-
-def _field_annotation(model: type[pydantic.BaseModel], key: object) -> object | None:
-    for name, info in model.model_fields.items():
-        if key in (name, _key_name(name, info)):
-            return info.annotation
-    return None
-
-
-def _pick_member(members: list[object], label: object) -> object | None:
-    """The union member that a pydantic branch label (class name, tag or type name) stands for."""
-    unwrapped = [_unwrap(member) for member in members]
-    for member in unwrapped:
-        if getattr(member, "__name__", None) == label:
-            return member
-    for member in unwrapped:
-        if _is_model(member):
-            for info in member.model_fields.values():
-                literal = _unwrap(info.annotation)
-                if get_origin(literal) is Literal and label in map(str, get_args(literal)):
-                    return member
-    return None
-
-
-def _trace(model: type[pydantic.BaseModel], loc: tuple[str | int, ...]) -> _Trace:
-    trace = _Trace()
-    annotation: object = model
-    index = 0
-    while index < len(loc):
-        element = loc[index]
-        index += 1
-        annotation = _unwrap(annotation)
-        if _is_union(annotation):
-            members = [a for a in get_args(annotation) if a is not type(None)]
-            trace.unions.append((tuple(trace.path), str(element)))
-            annotation = _pick_member(members, element)
-            continue
-        if element == "[key]":
-            trace.is_key = True
-            continue
-        trace.path.append(element)
-        origin, args = get_origin(annotation) or annotation, get_args(annotation)
-        trace.owner = None
-        if _is_model(annotation):
-            trace.owner = annotation  # type: ignore[assignment]
-            annotation = _field_annotation(annotation, element)  # type: ignore[arg-type]
-        elif isinstance(origin, type) and issubclass(origin, Mapping):
-            if index < len(loc) and loc[index] == "[key]":
-                trace.is_key = True
-                index += 1
-                annotation = args[0] if args else None
-            else:
-                annotation = args[1] if len(args) == 2 else None
-        elif origin is tuple and args and args[-1] is not Ellipsis:
-            position = element if isinstance(element, int) else -1
-            annotation = args[position] if 0 <= position < len(args) else None
-        elif isinstance(origin, type) and issubclass(origin, Sequence | Set) and origin is not str:
-            annotation = args[0] if args else None
-        else:
-            annotation = None
-    trace.annotation = _unwrap(annotation) if annotation is not None else None
-    return trace
-
-
-def _finding(detail: Mapping, trace: _Trace) -> _Finding:
+def _finding(detail: Mapping, trace: Trace) -> _Finding:
     kind: str = detail["type"]
     choices: list[str] = []
     ctx: Mapping = detail.get("ctx") or {}
@@ -310,7 +203,7 @@ def _unknown_key_message(key: object, owner: type[pydantic.BaseModel] | None) ->
     message = f"unknown key {str(key)!r}"
     if owner is None:
         return message
-    valid = _valid_keys(owner)
+    valid = valid_keys(owner)
     close = difflib.get_close_matches(str(key), valid, n=1)
     if close:
         return f"{message}; did you mean {close[0]!r}?"

@@ -19,8 +19,9 @@ import pytest
 
 import sim
 from sim.experiment.executor import ExecutionSummary, default_jobs, execute
+from sim.experiment.manifest import ExperimentError, fingerprint_of
 from sim.experiment.progress import format_duration, progress_reporter
-from sim.experiment.store import ExperimentError, ResultStore, fingerprint_of
+from sim.experiment.store import ResultStore
 from sim.experiment.task import RunResult, RunTask
 
 ROOT = Path(__file__).resolve().parents[2]

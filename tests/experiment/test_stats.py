@@ -1,4 +1,5 @@
-"""Tests for sim/experiment/stats.py: t intervals, arm summaries, paired differences, bands.
+"""Tests for sim/experiment/intervals.py and stats.py: t intervals, arm summaries, paired
+differences, bands.
 
 The coverage tests draw many synthetic experiments with a known mean (a fixed-seed NumPy
 Generator) and count how often the 95% interval holds it: a t interval of samples of ten covers
@@ -13,13 +14,8 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from sim.experiment.stats import (
-    Interval,
-    arm_summary,
-    mean_ci,
-    paired_differences,
-    timeseries_bands,
-)
+from sim.experiment.intervals import Interval, mean_ci
+from sim.experiment.stats import arm_summary, paired_differences, timeseries_bands
 
 TRUE_MEAN = 3.0
 SAMPLES = 2_000

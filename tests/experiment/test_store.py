@@ -12,7 +12,8 @@ import pytest
 
 import sim
 from sim.experiment import store as store_module
-from sim.experiment.store import ExperimentError, ResultStore, fingerprint_of
+from sim.experiment.manifest import ExperimentError, fingerprint_of
+from sim.experiment.store import ResultStore
 from sim.experiment.task import RunResult, RunTask, run_task
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -261,3 +262,13 @@ def test_export_csv_writes_runs_and_timeseries(tmp_path: Path,
     assert list(series.columns) == list(expected.columns) and len(series) == len(expected)
     pd.testing.assert_frame_equal(series, expected, check_dtype=False)
     assert not list((tmp_path / "csv").glob(".*.tmp"))
+
+
+def test_names_other_packages_import_stay_where_they_were() -> None:
+    # The CLI and the benchmarks import these from store and executor; stats keeps its names.
+    from sim.experiment import executor, intervals, manifest, pool, stats
+
+    assert store_module.ExperimentError is manifest.ExperimentError is executor.ExperimentError
+    assert store_module.fingerprint_of is manifest.fingerprint_of
+    assert executor.WORKER_ENVIRONMENT is pool.WORKER_ENVIRONMENT
+    assert stats.mean_ci is intervals.mean_ci and stats.Interval is intervals.Interval

@@ -1,4 +1,5 @@
-"""Tests for sim/report/experiment_figures.py: experiment figures from small synthetic tables."""
+"""Tests for the experiment figures (sim/report/experiment_figures.py, heatmap.py, style.py),
+from small synthetic tables."""
 
 import base64
 import os
@@ -16,15 +17,9 @@ from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 
 from sim.experiment.stats import arm_summary, timeseries_bands
-from sim.report.experiment_figures import (
-    band_figure,
-    heatmap_figure,
-    response_figure,
-    save,
-    sensitivity_figure,
-    to_data_uri,
-)
-from sim.report.figures import FIGURE_DPI, FIGURE_SIZE_IN, firm_colours
+from sim.report.experiment_figures import band_figure, response_figure, sensitivity_figure
+from sim.report.heatmap import heatmap_figure
+from sim.report.style import FIGURE_DPI, FIGURE_SIZE_IN, firm_colours, save, to_data_uri
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ARMS = ("4P", "4C", "4R")
@@ -269,6 +264,6 @@ def test_save_writes_a_png_atomically_with_ordinary_permissions(tmp_path: Path) 
 
 
 def test_no_pyplot_is_imported() -> None:
-    code = ("import sys, sim.report.experiment_figures, sim.report.html; "
+    code = ("import sys, sim.report.experiment_figures, sim.report.heatmap, sim.report.html; "
             "sys.exit('matplotlib.pyplot' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.report.figures import (
+from sim.report.figures import write_run_figures
+from sim.report.run_table import prepare_run
+from sim.report.style import (
     FIGURE_DPI,
     FIGURE_SIZE_IN,
     FIRM_PALETTE,
     OUTSIDE_OPTION_COLOUR,
-    _prepare,
     firm_colours,
-    write_run_figures,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -175,7 +175,7 @@ def test_customers_must_be_a_positive_whole_number(tmp_path: Path, customers: ob
 def test_firm_order_labels_switches_and_gaps() -> None:
     # Rows in reverse firm order: order of first appearance is by period, then row order.
     table = synthetic_timeseries().sort_values(["firm", "period"], ascending=[False, True])
-    run = _prepare(table)
+    run = prepare_run(table)
     assert run.firms == ["Beta", "Alpha", "Gamma"]
     assert run.labels == {"Beta": "Beta (4P→4C)", "Alpha": "Alpha (4P)", "Gamma": "Gamma (4R)"}
     assert run.switches == {"Beta": [18], "Alpha": [], "Gamma": []}
@@ -218,3 +218,15 @@ assert settings() == before, "rcParams changed"
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_names_other_packages_import_stay_where_they_were() -> None:
+    # The dashboard imports these from sim.report.figures; sim.report.experiment_figures keeps
+    # its public names too (they are defined in sim.report.style and sim.report.heatmap).
+    from sim.report import experiment_figures, figures, heatmap, style
+
+    assert figures.firm_colours is style.firm_colours
+    assert figures.OUTSIDE_OPTION_COLOUR == style.OUTSIDE_OPTION_COLOUR
+    assert experiment_figures.heatmap_figure is heatmap.heatmap_figure
+    assert experiment_figures.save is style.save
+    assert experiment_figures.to_data_uri is style.to_data_uri

@@ -281,7 +281,7 @@ class TestFourR:
     def test_levels_reach_the_customers_by_value_class(self, run_model):
         model = run_model({"Me": {"strategy": "4R"}, "Other": {}}, customers=1_500, periods=8)
         firm = model.firms["Me"]
-        model._classify(firm)
+        model.classify(firm)
         levels = model.relationship_levels(firm)
         vc = model.state.value_class[firm.slot]
         expected = {0: "partnership", 1: "proactive", 2: "basic", 3: "reactive"}

@@ -9,7 +9,7 @@ import pytest
 import sim
 from sim.experiment.lesson import check_lesson
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml")
                  if sim.load_scenario(p).expectations)
 

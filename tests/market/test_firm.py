@@ -1,4 +1,4 @@
-"""Tests for sim.firm: customer classes, CLV, the ledger, goodwill, unit cost, levers."""
+"""Tests for sim.market.firm: goodwill, image and reach, unit cost, failures, levers."""
 
 from __future__ import annotations
 
@@ -10,15 +10,6 @@ import pytest
 
 import sim
 from sim.levers import OFFERINGS
-from sim.market.firm import (
-    ABC_CODES,
-    COST_LINES,
-    VALUE_CODES,
-    Ledger,
-    abc_classes,
-    clv,
-    value_classes,
-)
 
 
 @pytest.fixture
@@ -26,98 +17,6 @@ def small_model(make_scenario):
     scenario = make_scenario({"Acme": {"promotion": 5_000.0}, "Rival": {"strategy": "4P"}},
                              customers=400, periods=6)
     return sim.MarketModel(scenario, seed=2)
-
-
-# --------------------------------------------------------------------------- ABC
-def test_abc_classes_split_sales_about_75_20_5():
-    rng = np.random.default_rng(1)
-    n = 20_000
-    sales = rng.pareto(1.5, n).astype(np.float32) + 1.0
-    members = rng.random(n) < 0.8
-    codes = abc_classes(sales, members)
-    total = sales[members].sum(dtype=np.float64)
-    share = {c: sales[members & (codes == v)].sum(dtype=np.float64) / total
-             for c, v in ABC_CODES.items()}
-    assert share["A"] == pytest.approx(0.75, abs=0.01)
-    assert share["B"] == pytest.approx(0.20, abs=0.01)
-    assert share["C"] == pytest.approx(0.05, abs=0.01)
-    assert share["A"] >= 0.75  # the customer crossing 75% is still A
-    # classes follow sales: every A customer sells at least as much as any B, B as any C
-    a, b, c = (sales[members & (codes == ABC_CODES[k])] for k in "ABC")
-    assert a.min() >= b.max() and b.min() >= c.max()
-    # A customers are few: the 80/20 shape
-    assert (members & (codes == 0)).sum() < 0.5 * members.sum()
-    assert np.all(codes[~members] == ABC_CODES["C"])
-
-
-def test_abc_classes_without_members_or_sales_are_all_c():
-    sales = np.array([5.0, 3.0, 1.0], dtype=np.float32)
-    assert np.all(abc_classes(sales, np.zeros(3, bool)) == ABC_CODES["C"])
-    assert np.all(abc_classes(np.zeros(3, np.float32), np.ones(3, bool)) == ABC_CODES["C"])
-    # one customer with all the sales is A; a tiny tail is C
-    codes = abc_classes(np.array([100.0, 19.0, 1.0], np.float32), np.ones(3, bool))
-    assert codes.tolist() == [ABC_CODES["A"], ABC_CODES["B"], ABC_CODES["C"]]
-
-
-# --------------------------------------------------------------------------- value classes
-def test_value_classes_mark_below_zero_most_valuable_and_most_growable():
-    rng = np.random.default_rng(2)
-    n = 1_000
-    margin = rng.normal(5.0, 10.0, n).astype(np.float32)
-    potential = rng.random(n).astype(np.float32) * 50
-    members = rng.random(n) < 0.7
-    codes = value_classes(margin, potential, members)
-    bz = members & (margin < 0)
-    np.testing.assert_array_equal(codes == VALUE_CODES["BZ"], bz)
-    assert np.all(codes[~members] == VALUE_CODES["other"])
-    rest = members & ~bz
-    mvc = codes == VALUE_CODES["MVC"]
-    mgc = codes == VALUE_CODES["MGC"]
-    assert mvc.sum() == round(0.2 * rest.sum()) and mgc.sum() == round(0.2 * rest.sum())
-    assert margin[mvc].min() >= margin[rest & ~mvc].max()
-    others = rest & ~mvc
-    assert potential[mgc].min() >= potential[others & ~mgc].max()
-
-
-def test_value_classes_small_cases():
-    members = np.ones(3, bool)
-    codes = value_classes(np.array([-1.0, 4.0, 2.0], np.float32),
-                          np.array([0.0, 0.0, 9.0], np.float32), members)
-    assert codes.tolist() == [VALUE_CODES["BZ"], VALUE_CODES["MVC"], VALUE_CODES["MGC"]]
-    assert np.all(value_classes(np.ones(3, np.float32), np.ones(3, np.float32),
-                                np.zeros(3, bool)) == VALUE_CODES["other"])
-
-
-# --------------------------------------------------------------------------- CLV
-def test_clv_formula_numbers():
-    # m (1 + d) / (1 + d - r)
-    assert clv(10.0, 0.9, 0.01) == pytest.approx(10.0 * 1.01 / 0.11)
-    assert clv(10.0, 0.0, 0.01) == pytest.approx(10.0)
-    assert clv(-4.0, 0.5, 0.0) == pytest.approx(-8.0)
-    # retention is capped at 0.995 (a finite value at r = 1)
-    assert clv(1.0, 1.0, 0.0) == pytest.approx(1.0 / 0.005)
-    assert clv(1.0, -0.5, 0.0) == pytest.approx(1.0)
-    np.testing.assert_allclose(clv(np.array([1.0, 2.0]), 0.8, 0.01), np.array([1.0, 2.0])
-                               * 1.01 / 0.21)
-
-
-def test_retention_raises_clv_more_than_proportionally():
-    # Reichheld & Sasser: +5 points of retention from 0.80 more than doubles a 5% gain
-    assert clv(10.0, 0.85, 0.01) / clv(10.0, 0.80, 0.01) > 1.25
-
-
-# --------------------------------------------------------------------------- ledger
-def test_ledger_profit_is_revenue_minus_every_cost_line():
-    led = Ledger()
-    assert set(led.lines) == set(COST_LINES) and led.profit == 0.0
-    led.revenue = 1_000.0
-    for k, line in enumerate(COST_LINES):
-        led.book(line, 10.0 * (k + 1))
-    led.book("cost_goods", 5.0)
-    assert led.total_cost == pytest.approx(10.0 * sum(range(1, 8)) + 5.0)
-    assert led.profit == pytest.approx(1_000.0 - 285.0)
-    with pytest.raises(KeyError):
-        led.book("cost_unknown", 1.0)
 
 
 # --------------------------------------------------------------------------- goodwill

@@ -13,11 +13,11 @@ import pytest
 from pydantic import BaseModel
 
 from sim.columns import COLUMNS
-from sim.scenario import reference
+from sim.scenario import fieldtext, reference
 from sim.scenario.firms import FirmSpec
 from sim.scenario.spec import Scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STALE = ("{name} is out of date with the code: run `python -m sim.scenario.reference` and commit"
          " the result")
 
@@ -133,16 +133,16 @@ def test_type_and_range_texts() -> None:
     from sim.levers import LeverSet
     from sim.scenario.market import NetworkSpec, SegmentSpec
 
-    assert reference.type_text(NetworkSpec.model_fields["degree"].annotation) == "integer"
-    assert reference.type_text(SegmentSpec.model_fields["needs"].annotation) == "[number, number]"
-    assert reference.type_text(SegmentSpec.model_fields["kind"].annotation) == (
+    assert fieldtext.type_text(NetworkSpec.model_fields["degree"].annotation) == "integer"
+    assert fieldtext.type_text(SegmentSpec.model_fields["needs"].annotation) == "[number, number]"
+    assert fieldtext.type_text(SegmentSpec.model_fields["kind"].annotation) == (
         "one of consumer/business")
-    assert "class map" in reference.type_text(LeverSet.model_fields["discount"].annotation)
-    assert reference.range_text(SegmentSpec.model_fields["share"].annotation,
+    assert "class map" in fieldtext.type_text(LeverSet.model_fields["discount"].annotation)
+    assert fieldtext.range_text(SegmentSpec.model_fields["share"].annotation,
                                 SegmentSpec.model_fields["share"]) == "(0, 1]"
-    assert reference.range_text(SegmentSpec.model_fields["loyalty_smoothing"].annotation,
+    assert fieldtext.range_text(SegmentSpec.model_fields["loyalty_smoothing"].annotation,
                                 SegmentSpec.model_fields["loyalty_smoothing"]) == "[0, 1)"
-    assert reference.range_text(LeverSet.model_fields["discount"].annotation,
+    assert fieldtext.range_text(LeverSet.model_fields["discount"].annotation,
                                 LeverSet.model_fields["discount"]) == "[0, 0.9]"
 
 

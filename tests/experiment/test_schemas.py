@@ -12,7 +12,7 @@ from sim.cli import app
 from sim.experiment.schemas import json_schema, shipped_schema
 from sim.scenario.starter import SCHEMA_COMMENT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 

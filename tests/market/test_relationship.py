@@ -228,3 +228,45 @@ def test_every_customer_is_in_exactly_one_class():
 
 def test_satisfaction_response_is_defined_for_very_bad_experiences():
     assert satisfaction_response(-20_000.0, 0.0, 0.0, B) == pytest.approx(0.0, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- the period's phases
+def test_smooth_loyalty_follows_guadagni_little_at_purchase_occasions():
+    from types import SimpleNamespace
+
+    from sim.market.relationship import smooth_loyalty
+
+    n = 6
+    alpha = np.array([0.5, 0.5, 0.8, 0.8, 0.6, 0.6], F32)
+    pop = SimpleNamespace(loyalty_smoothing=alpha)
+    state = SimpleNamespace(loyalty=np.full((2, n), 0.4, F32))
+    buffers = SimpleNamespace(alpha=np.empty(n, F32))
+    occasion = np.array([True, True, True, True, False, False])
+    buyers = {0: np.array([0, 2]), 1: np.array([1])}
+    smooth_loyalty(occasion, buyers, [0, 1], pop, state, buffers)
+    expected = np.array([[0.5 * 0.4 + 0.5, 0.5 * 0.4, 0.8 * 0.4 + 0.2, 0.8 * 0.4, 0.4, 0.4],
+                         [0.5 * 0.4, 0.5 * 0.4 + 0.5, 0.8 * 0.4, 0.8 * 0.4, 0.4, 0.4]])
+    np.testing.assert_allclose(state.loyalty, expected, rtol=1e-6)
+
+
+def test_dissolve_silent_ends_relationships_silent_longer_than_the_lapse_time():
+    from types import SimpleNamespace
+
+    from sim.market.relationship import dissolve_silent
+
+    state = SimpleNamespace(current=np.array([0, 0, 1, -1], np.int16),
+                            last_purchase=np.array([[5, 2, -1, -1], [-1, -1, 6, 1]], np.int16))
+    pop = SimpleNamespace(lapse_periods=np.array([3, 3, 1, 1], np.int16))
+    dissolve_silent(8, pop, state)  # silent 3, 6, 2 periods; the fourth has no firm
+    np.testing.assert_array_equal(state.current, [0, -1, -1, -1])
+
+
+def test_customer_flows_count_retained_starting_and_ending_customers():
+    from sim.market.relationship import customer_flows
+
+    start = np.array([0, 0, 1, 1, -1, 2], np.int16)
+    end = np.array([0, 1, 1, -1, 0, 2], np.int16)
+    retained, at_start, at_end = customer_flows(start, end, 3)
+    np.testing.assert_array_equal(retained, [1, 1, 1])
+    np.testing.assert_array_equal(at_start, [2, 2, 1])
+    np.testing.assert_array_equal(at_end, [2, 2, 1])

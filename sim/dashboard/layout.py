@@ -1,0 +1,67 @@
+"""The page's layout: its stylesheet, and the small building blocks its components share.
+
+Needs the ``viz`` extra.
+
+Core objects:
+    CSS: the stylesheet of the page's fixed, readable layout (the main area's grid and panels,
+        the sidebar's cards).
+    _html, _chart, _colours: a bit of trusted HTML, a Vega-Lite chart from
+        :mod:`sim.dashboard.charts` (drawn by :mod:`sim.dashboard.vega`), the firms' colours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import solara
+
+from sim.dashboard import charts
+from sim.dashboard.panel import DashboardModel
+from sim.dashboard.vega import VegaView
+from sim.report.figures import firm_colours
+
+__all__ = ["CSS"]
+
+CSS = """
+.stratsim-main { padding: 0 8px 24px 8px; }
+.stratsim-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr));
+                 gap: 12px; }
+.stratsim-customers { display: grid; grid-template-columns: minmax(560px, 1fr) minmax(560px, 1.3fr);
+                      gap: 12px; }
+@media (max-width: 1500px) { .stratsim-customers { grid-template-columns: 1fr; } }
+.stratsim-panel { background: white; border: 1px solid #e0e0e0; border-radius: 6px;
+                  padding: 8px 10px; overflow-x: auto; }
+.stratsim-period { font-size: 1.6rem; font-weight: 600; white-space: nowrap; }
+.stratsim-chip { display: inline-block; padding: 1px 10px; margin: 2px 6px 2px 0;
+                 border-radius: 12px; color: white; font-weight: 500; font-size: 0.9rem; }
+.stratsim-note { color: #555; font-size: 0.82rem; line-height: 1.3; }
+.stratsim-empty { color: #777; padding: 60px 12px; text-align: center; }
+.stratsim-table table { border-collapse: collapse; font-size: 0.85rem; }
+.stratsim-table th, .stratsim-table td { padding: 2px 8px; text-align: right; }
+.stratsim-table th { border-bottom: 1px solid #999; }
+.stratsim-table td:first-child, .stratsim-table th:first-child { text-align: left; }
+.stratsim-table tr.total td { font-weight: 600; border-top: 1px solid #999; }
+.stratsim-table tr.section td { padding-top: 10px; font-weight: 600; text-align: left; }
+.v-navigation-drawer .v-card__title { font-size: 1.05rem; padding: 8px 12px 4px 12px; }
+.v-navigation-drawer .v-expansion-panel-header { min-height: 40px; padding: 8px 12px; }
+.v-navigation-drawer .v-expansion-panel-content__wrap { padding: 0 10px 8px 10px; }
+"""
+
+
+def _colours(model: DashboardModel) -> dict[str, str]:
+    return firm_colours(model.names)
+
+
+def _html(markup: str, *, note: bool = False, classes: list[str] | None = None):
+    """A bit of trusted HTML (Solara's Markdown would load a maths renderer from the web)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=markup,
+                       classes=(["stratsim-note"] if note else []) + (classes or []))
+
+
+def _chart(spec: dict[str, Any], on_click: Callable[[Any], None] | None = None):
+    """A Vega-Lite widget drawing a specification from :mod:`sim.dashboard.charts`; from one
+    period to the next only its data change (see :mod:`sim.dashboard.vega`)."""
+    structure, datasets = charts.split_data(spec)
+    return VegaView.element(spec=structure, datasets=datasets, on_click=on_click,
+                            listen_to_click=on_click is not None)

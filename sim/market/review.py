@@ -1,0 +1,73 @@
+"""Reviews: plan-do-check-act. A firm whose review is due sees the market as it may, with its
+own delay, classifies its customers and asks its strategy for the period's levers.
+
+What a firm may observe (:func:`observe`, a frozen :class:`~sim.strategies.MarketView`): its own
+rows and its rivals' rows of the time series up to ``period - 1 - observation_delay``; with
+two-way communication, the mean needs of the customers it talks to (its aware customers,
+weighted by their expected volume); and its current customers by value and ABC class. It never
+sees another firm's customers or levers directly (DESIGN.md principle 4).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.market.classes import ABC_CODES, VALUE_CODES, classify_customers
+from sim.market.population import Population
+from sim.market.state import CustomerState
+from sim.scenario.market import BehaviourSpec
+from sim.strategies import MarketView
+
+if TYPE_CHECKING:
+    from sim.market.firm import Firm
+
+__all__ = ["observe", "review"]
+
+
+def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: CustomerState,
+            population: Population) -> MarketView:
+    """What ``firm`` may see at ``period``: its own and rivals' rows up to its delay."""
+    horizon = period - 1 - firm.observation_delay
+    mine: list[dict] = []
+    rivals: dict[str, list[dict]] = {}
+    for row in records:
+        if row["period"] > horizon:
+            break
+        if row["firm"] == firm.name:
+            mine.append(row)
+        else:
+            rivals.setdefault(row["firm"], []).append(row)
+    st, pop, s = state, population, firm.slot
+    centroid = None
+    if firm.levers.communication > 0:
+        weight = pop.volume * pop.purchase_rate
+        weight *= st.aware[s]
+        total = float(weight.sum(dtype=np.float64))
+        if total > 0:
+            centroid = tuple(float(np.dot(pop.needs[d], weight)) / total for d in (0, 1))
+    members = np.flatnonzero(st.current == s)
+    value_counts = np.bincount(st.value_class[s].take(members), minlength=len(VALUE_CODES))
+    abc_counts = np.bincount(st.abc[s].take(members), minlength=len(ABC_CODES))
+    counts = {k: int(value_counts[v]) for k, v in VALUE_CODES.items()}
+    counts.update({k: int(abc_counts[v]) for k, v in ABC_CODES.items()})
+    return MarketView(
+        period=period, firm=firm.name, levers=firm.levers, unit_cost=firm.unit_cost(),
+        history=tuple(MappingProxyType(r) for r in mine),
+        competitors=MappingProxyType({n: tuple(MappingProxyType(r) for r in rows)
+                                      for n, rows in rivals.items()}),
+        needs_centroid=centroid,  # type: ignore[arg-type]
+        customer_counts=MappingProxyType(counts), review_every=firm.review_every)
+
+
+def review(firm: Firm, period: int, records: list[dict[str, Any]], state: CustomerState,
+           population: Population, b: BehaviourSpec) -> None:
+    """If the firm's review is due (every ``review_every`` periods): classify its customers,
+    show its strategy what it may observe, and apply the levers the strategy returns."""
+    if period - firm.last_review < firm.review_every:
+        return
+    firm.last_review = period
+    classify_customers(firm, state, population, b)
+    firm.apply(firm.strategy.decide(observe(firm, period, records, state, population)))
