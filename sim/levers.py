@@ -11,33 +11,46 @@ give a firm's initial levers and events change them, and the market applies them
   loyalty classes), and :func:`class_map_dimension`, which tells which classification a
   lever's mapping uses;
 - :class:`Strict`, the base of every file model: unknown keys are errors, objects are frozen,
-  and the field types ``Unit`` (0..1), ``NonNeg`` and ``Money`` shared by every schema.
+  and the field types ``Unit`` (0..1), ``NonNeg`` and ``Money`` shared by every schema;
+- ``Name`` and ``Label``: the names of firms and segments and the scenario's labels, checked
+  once, here, for every place they are used (file names, CSV cells, figure text, one-line
+  messages): printable text without control characters, bidirectional overrides or spaces at
+  the ends (:func:`check_name`).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
     "ABC_CLASSES",
+    "ALL_LEVERS",
     "LEVELS",
+    "LEVER_NAMES",
     "LOYALTY_CLASSES",
     "OFFERINGS",
+    "PROGRAM_LEVERS",
     "VALUE_CLASSES",
     "ClassMapFraction",
     "ClassMapLevel",
+    "Label",
     "Level",
     "LeverSet",
     "Money",
+    "Name",
     "NonNeg",
     "Offering",
     "ProgramSet",
     "Programs",
     "Strict",
     "Unit",
+    "check_name",
     "class_map_dimension",
+    "lever_keys",
+    "without_levers",
 ]
 
 LEVELS = ("basic", "reactive", "accountable", "proactive", "partnership")
@@ -48,6 +61,26 @@ LOYALTY_CLASSES = ("potential", "new", "repeat", "loyal", "lapsed")
 ABC_CLASSES = ("A", "B", "C")
 VALUE_CLASSES = ("MVC", "MGC", "BZ", "other")
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_name(text: str) -> str:
+    """A name or label as users write it: no control characters (a newline would split a
+    message, a tab a CSV cell), no bidirectional overrides (text that reads one way and is
+    another: Boucher & Anderson 2021, "Trojan Source"), no spaces at the ends."""
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI_CONTROLS]
+    if bad:
+        shown = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad}))
+        raise ValueError(f"a name may not hold control or direction characters ({shown})")
+    if text != text.strip():
+        raise ValueError("a name may not start or end with a space")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(check_name)]
+"""A firm's or a segment's name: 1 to 40 printable characters."""
+Label = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(check_name)]
+"""A scenario's name or period unit: 1 to 80 printable characters."""
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -138,3 +171,40 @@ def class_map_dimension(keys: list[str], segments: list[str]) -> str:
     raise ValueError("a class map must use one classification (segments, ABC, value or"
                      " loyalty classes), not a mix")
 
+
+
+LEVER_NAMES: tuple[str, ...] = tuple(LeverSet.model_fields)
+"""Every lever of the marketing mix, in :class:`LeverSet` order."""
+PROGRAM_LEVERS: tuple[str, ...] = tuple(f"programs.{k}" for k in ProgramSet.model_fields)
+"""The retention programs as levers of their own (``programs.financial`` ...): a firm may keep
+one program as it is while its strategy sets the others."""
+ALL_LEVERS: frozenset[str] = frozenset(
+    [n for n in LEVER_NAMES if n != "programs"] + list(PROGRAM_LEVERS))
+"""Every lever a strategy can decide or a user can pin (the programs one by one)."""
+
+
+def lever_keys(changes: dict) -> set[str]:
+    """The levers a mapping of lever changes names: top-level lever names, with ``programs``
+    split into ``programs.<name>`` for each program it names (``None`` values name nothing)."""
+    keys: set[str] = set()
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "programs" and isinstance(value, dict):
+            keys |= {f"programs.{k}" for k, v in value.items() if v is not None}
+        else:
+            keys.add(key)
+    return keys
+
+
+def without_levers(changes: dict, levers: set[str] | frozenset[str]) -> dict:
+    """``changes`` without the named levers (``programs.<name>`` removes one program)."""
+    out = {k: v for k, v in changes.items() if k not in levers}
+    programs = out.get("programs")
+    if isinstance(programs, dict):
+        kept = {k: v for k, v in programs.items() if f"programs.{k}" not in levers}
+        if kept:
+            out["programs"] = kept
+        else:
+            del out["programs"]
+    return out

@@ -3,7 +3,8 @@
 An event does exactly one thing (MODEL.md section 3 and the scenario's ``events``):
 
 - ``set``: change a firm's levers (unset and null fields mean "unchanged", also after a round
-  trip through a resolved file);
+  trip through a resolved file); a strategy that decides them keeps them from then on (pinned);
+- ``release``: hand pinned levers back to the firm's strategy;
 - ``strategy``: switch a firm to another strategy (it reviews at once);
 - ``add_firm``: a new firm enters, unknown to every customer;
 - ``market``: change every customer: multiply money weights (a recession), shift needs
@@ -40,6 +41,8 @@ def apply_event(ev: EventSpec, firms: dict[str, Firm], population: Population,
     elif ev.set is not None:
         # unset and null mean "unchanged", also after a round trip through a resolved file
         firms[ev.firm].apply(ev.set.model_dump(exclude_none=True))  # type: ignore[index]
+    elif ev.release is not None:
+        firms[ev.firm].release(ev.release)  # type: ignore[index]
     elif ev.strategy is not None:
         firms[ev.firm].set_strategy(ev.strategy, ev.params)  # type: ignore[index]
     elif ev.market is not None:

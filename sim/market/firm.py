@@ -16,17 +16,28 @@ import math
 import mesa
 from pydantic import ValidationError
 
-from sim.levers import LeverSet
+from sim.levers import LeverSet, lever_keys, without_levers
 from sim.market.ledger import Ledger
 from sim.market.value import OfferTerms
 from sim.scenario.firms import FirmSpec
-from sim.strategies import Strategy, get_strategy_class, make_strategy
+from sim.strategies import (
+    MarketView,
+    Strategy,
+    decided_levers,
+    get_strategy_class,
+    make_strategy,
+    undeclared_levers,
+)
 
-__all__ = ["Firm", "StrategyError"]
+__all__ = ["Firm", "StrategyError", "StrategyFailed"]
 
 
 class StrategyError(ValueError):
     """A strategy set levers that are not valid (a bug in that strategy, not in the model)."""
+
+
+class StrategyFailed(StrategyError):
+    """A user's strategy raised an exception while deciding (its ``__cause__``)."""
 
 
 class Firm(mesa.Agent):
@@ -49,7 +60,9 @@ class Firm(mesa.Agent):
         self.entered = entered
         self.allow_code = allow_code
         self.levers: LeverSet = spec.levers()
-        self.initial_position = spec.position
+        self.initial_position = self.levers.position
+        self.pinned: set[str] = set(spec.pinned_levers())
+        """Levers the user set that the strategy may not change (see :meth:`decide`)."""
         self.costs = spec.costs
         self.strategy: Strategy = make_strategy(spec.strategy, spec.params, allow_code=allow_code)
         self.strategy_name = spec.strategy
@@ -60,8 +73,9 @@ class Firm(mesa.Agent):
                                        if spec.observation_delay is not None
                                        else getattr(cls, "observation_delay", 0))
         decay = model.spec.market.behaviour.goodwill_decay
+        promotion = self.levers.promotion
         self.goodwill = spec.goodwill if spec.goodwill is not None else (
-            spec.promotion / decay if decay > 0 else spec.promotion)
+            promotion / decay if decay > 0 else promotion)
         self.ledger = Ledger()
         self.cumulative_profit = 0.0
         self.discounted_profit = 0.0
@@ -83,12 +97,46 @@ class Firm(mesa.Agent):
             self.observation_delay = getattr(cls, "observation_delay", self.observation_delay)
         self.last_review = -(10**9)
 
-    def apply(self, changes: dict) -> None:
-        """Change levers; the result is validated like a scenario's firm entry.
+    def decide(self, view: MarketView) -> None:
+        """Ask the strategy for the period's levers and apply them, except the pinned ones.
 
         Raises:
-            StrategyError: a lever value is out of range or unknown (a strategy bug).
+            StrategyError: the strategy set a lever it does not declare in ``decides``, or an
+                invalid value (a bug in that strategy).
+            StrategyFailed: a user's strategy raised an exception (the message names the firm,
+                the strategy and the period).
         """
+        try:
+            changes = self.strategy.decide(view)
+        except Exception as exc:
+            if type(self.strategy).__module__.startswith("sim."):
+                raise  # a built-in strategy that fails is a bug in stratsim: a traceback
+            raise StrategyFailed(
+                f"period {self.model.period}: firm {self.name}'s strategy"
+                f" {self.strategy_name} failed: {type(exc).__name__}: {exc}") from exc
+        undeclared = undeclared_levers(type(self.strategy), changes)
+        if undeclared:
+            raise StrategyError(f"period {self.model.period}: firm {self.name}"
+                                f" ({self.strategy_name}) set levers its strategy does not"
+                                f" declare in 'decides': {undeclared}")
+        self._merge(without_levers(changes, self.pinned))
+
+    def apply(self, changes: dict) -> None:
+        """A user's change of levers (a scheduled event's ``set``): applied, and the changed
+        levers that the strategy decides are pinned from now on.
+
+        Raises:
+            StrategyError: a lever value is out of range or unknown.
+        """
+        self._merge(changes)
+        self.pinned |= lever_keys(changes) & decided_levers(type(self.strategy))
+
+    def release(self, levers: list[str]) -> None:
+        """Hand pinned levers back to the strategy (a scheduled event's ``release``)."""
+        self.pinned -= set(levers)
+
+    def _merge(self, changes: dict) -> None:
+        """Change levers; the result is validated like a scenario's firm entry."""
         if not changes:
             return
         merged = self.levers.model_dump()

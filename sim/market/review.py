@@ -70,4 +70,4 @@ def review(firm: Firm, period: int, records: list[dict[str, Any]], state: Custom
         return
     firm.last_review = period
     classify_customers(firm, state, population, b)
-    firm.apply(firm.strategy.decide(observe(firm, period, records, state, population)))
+    firm.decide(observe(firm, period, records, state, population))

@@ -3,30 +3,38 @@
 Every lever has a cost (MODEL.md section 3). The strategy is named here and checked against the
 strategy registry (:mod:`sim.strategies`), with its parameters checked against the strategy's
 ``Params`` model.
+
+**Levers mean what they say.** A lever written in a firm's block (or set there by ``--set``,
+a sweep, a sensitivity analysis or the dashboard) that the firm's strategy decides is *pinned*:
+the firm uses it every period and the strategy decides the other levers. A starting value the
+strategy may change goes under ``initial``. The validated firm lists its pinned levers in
+``pinned``, so a resolved scenario (or any dump of the model) carries them exactly.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.levers import (
     LEVELS,
+    LEVER_NAMES,
     ClassMapFraction,
     ClassMapLevel,
     Level,
     LeverSet,
     Money,
+    Name,
     NonNeg,
     Offering,
     Programs,
     Strict,
     Unit,
 )
-from sim.strategies import get_strategy_class, parameter_problems
+from sim.strategies import ALL_LEVERS, decided_levers, get_strategy_class, parameter_problems
 
-__all__ = ["FirmCosts", "FirmSpec", "NewFirm"]
+__all__ = ["FirmCosts", "FirmSpec", "NewFirm", "written_levers"]
 
 
 class FirmCosts(Strict):
@@ -97,7 +105,48 @@ class FirmSpec(Strict):
     relationship_level: ClassMapLevel = Field("basic", description="Kotler's relationship level")
     programs: Programs = Field(default_factory=Programs)
     cross_sell: Unit = Field(0.0, description="cross-selling intensity toward loyal customers")
+    initial: LeverSet | None = Field(
+        None, description="starting values of levers the strategy decides: it may change them"
+        " from its first review (a lever written directly in the firm's block is pinned"
+        " instead: the firm keeps it every period)")
+    pinned: list[str] | None = Field(
+        None, description="levers the strategy may not change (programs one by one:"
+        " programs.financial ...); default: every lever written directly in this block that the"
+        " strategy decides")
     costs: FirmCosts = Field(default_factory=FirmCosts)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pin_written_levers(cls, data: Any, info: ValidationInfo) -> Any:
+        """Derive ``pinned`` from the levers written in the block (unless it is given)."""
+        if not isinstance(data, dict) or data.get("pinned") is not None:
+            return data
+        written = written_levers(data)
+        initial = data.get("initial")
+        if isinstance(initial, dict):
+            twice = sorted(written & written_levers(initial))
+            if twice:
+                raise ValueError(
+                    f"{', '.join(twice)} written both directly and under initial; write each"
+                    " lever once: directly to pin it (the strategy keeps it), under initial to"
+                    " give a starting value the strategy may change")
+        try:
+            strategy = get_strategy_class(str(data.get("strategy", "fixed")), allow_code=bool(
+                (info.context or {}).get("allow_code", False)))
+            decided = decided_levers(strategy)
+        except (ValueError, TypeError):  # an unknown strategy is reported at its field
+            return data
+        return {**data, "pinned": sorted(written & decided)}
+
+    @field_validator("pinned")
+    @classmethod
+    def _known_levers(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        unknown = sorted(set(v) - ALL_LEVERS)
+        if unknown:
+            raise ValueError(f"unknown levers {unknown}; levers: {', '.join(sorted(ALL_LEVERS))}")
+        return sorted(set(v))
 
     @field_validator("strategy")
     @classmethod
@@ -119,14 +168,34 @@ class FirmSpec(Strict):
         return v
 
     def levers(self) -> LeverSet:
-        """The firm's initial levers."""
+        """The firm's levers at the start: those written directly, then ``initial`` over them."""
         values = {k: getattr(self, k) for k in LeverSet.model_fields}
         values["programs"] = self.programs.model_dump()
+        if self.initial is not None:
+            start = self.initial.model_dump(exclude_none=True)
+            values["programs"] = {**values["programs"], **start.pop("programs", {})}
+            values.update(start)
         return LeverSet(**values)
+
+    def pinned_levers(self) -> frozenset[str]:
+        """The levers the firm's strategy may not change (see the module docstring)."""
+        return frozenset(self.pinned or ())
+
+
+def written_levers(block: dict[str, Any]) -> set[str]:
+    """The levers a firm block (or an ``initial`` or ``set`` block) writes, as raw data: lever
+    names, with ``programs`` split into ``programs.<name>``."""
+    keys = {k for k in block if k in LEVER_NAMES and k != "programs"}
+    programs = block.get("programs")
+    if isinstance(programs, dict):
+        keys |= {f"programs.{k}" for k in programs}
+    elif "programs" in block:
+        keys.add("programs")
+    return keys
 
 
 class NewFirm(FirmSpec):
     """A firm entering the market through an event."""
 
-    name: str = Field(..., min_length=1, max_length=40, description="the entrant's name")
+    name: Name = Field(..., description="the entrant's name")
 

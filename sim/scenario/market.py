@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.levers import LEVELS, OFFERINGS, Level, Money, NonNeg, Offering, Strict, Unit
+from sim.levers import LEVELS, OFFERINGS, Level, Money, Name, NonNeg, Offering, Strict, Unit
 
 __all__ = [
     "AwarenessSpec",
@@ -332,7 +332,7 @@ class MarketSpec(Strict):
     """The market: its customers, their network, and the behavioural constants."""
 
     customers: int = Field(10_000, ge=1, le=100_000_000, description="number of customers")
-    segments: dict[str, SegmentSpec] = Field(default_factory=default_segments)
+    segments: dict[Name, SegmentSpec] = Field(default_factory=default_segments)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     awareness: AwarenessSpec = Field(default_factory=AwarenessSpec)
     value: ValueScale = Field(default_factory=ValueScale)

@@ -25,7 +25,7 @@ class _OverrideError(Exception):
 
 
 def apply_overrides(
-    loaded: LoadedYaml, overrides: Iterable[str], *, origin: str = "--set"
+    loaded: LoadedYaml, overrides: Iterable[str | tuple[str, str]], *, origin: str = "--set"
 ) -> LoadedYaml:
     """Set values by dotted path, as given on the command line (``firms.Alpha.price=90``).
 
@@ -36,11 +36,13 @@ def apply_overrides(
 
     Args:
         loaded: The file to override; it is not changed.
-        overrides: ``PATH=VALUE`` strings.
-        origin: Name shown as the file of problems at overridden paths (line 1, column 1).
+        overrides: ``PATH=VALUE`` strings, or ``(origin, PATH=VALUE)`` pairs for overrides that
+            each name where they came from (``("--set 2", "periods=12")``).
+        origin: Where the plain strings came from, shown in place of a file position for
+            problems at the paths they set (``--set: periods: ...``).
 
     Returns:
-        A new :class:`LoadedYaml` whose overridden paths are located at ``origin:1:1``.
+        A new :class:`LoadedYaml` whose overridden paths are located at their origin.
 
     Raises:
         SourceError: For every malformed override (no ``=``, empty path or key, a path through
@@ -49,7 +51,8 @@ def apply_overrides(
     data = copy.deepcopy(loaded.data)
     origins = dict(loaded.origins)
     problems: list[Problem] = []
-    for override in overrides:
+    for item in overrides:
+        where, override = item if isinstance(item, tuple) else (origin, item)
         path_text, equals, value_text = override.partition("=")
         path_text = path_text.strip()
         try:
@@ -60,10 +63,10 @@ def apply_overrides(
             parts = [part.strip() for part in path_text.split(".")]
             if not all(parts):
                 raise _OverrideError("the field path has an empty part", override)
-            value = _override_value(value_text, origin)
-            data = _set_path(data, parts, value, origin, origins)
+            value = _override_value(value_text, where)
+            data = _set_path(data, parts, value, where, origins)
         except _OverrideError as error:
-            problems.append(Problem(origin, 1, 1, path_text, error.message, error.got))
+            problems.append(Problem.option(where, error.message, error.got, path_text))
     if problems:
         raise SourceError(problems)
     return LoadedYaml(loaded.file, data, loaded.node, origins)

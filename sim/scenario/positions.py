@@ -46,7 +46,8 @@ class LoadedYaml:
 
         Returns:
             The position of the key (or list item) if it is in the file, else of the nearest
-            ancestor that is; ``(1, 1)`` for the root and for paths set by an override.
+            ancestor that is; ``(1, 1)`` for the root, ``(0, 0)`` for paths set by an
+            override (an option has no line).
         """
         _, line, column = self.locate(path)
         return line, column
@@ -64,7 +65,7 @@ class LoadedYaml:
         for end in range(len(key), 0, -1):
             origin = self.origins.get(key[:end])
             if origin is not None:
-                return origin, 1, 1
+                return origin, 0, 0
         return (self.file, *node_position(self.node, key))
 
 

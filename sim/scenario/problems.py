@@ -37,14 +37,18 @@ class _Missing:
 MISSING: Final = _Missing()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Problem:
-    """One thing wrong in a user's file, at a place in it.
+    """One thing wrong in a user's file, at a place in it, or in a command-line option.
+
+    A problem in a file reads ``FILE:LINE:COLUMN: field.path: what is wrong (got X)``; one in an
+    option (line 0) reads ``OPTION: field.path: what is wrong (got X)``, where the option names
+    the item when it is repeated (``--set 2``, ``--outcome 1``): see :meth:`option`.
 
     Attributes:
-        file: The file name as given by the caller, or an override origin such as ``--set``.
-        line: 1-based line of the offending key or value.
-        column: 1-based column of the offending key or value.
+        file: The file name as given by the caller, or an option such as ``--set 2``.
+        line: 1-based line of the offending key or value; 0 for an option.
+        column: 1-based column of the offending key or value; 0 for an option.
         path: Dotted field path (``events.2.period``); empty for problems with the whole file.
         message: What is wrong, in words for the person who wrote the file.
         got: The offending value, or :data:`MISSING` when there is none to show.
@@ -57,10 +61,22 @@ class Problem:
     message: str
     got: object = MISSING
 
+    @classmethod
+    def option(cls, option: str, message: str, got: object = MISSING, path: str = "") -> Problem:
+        """A problem with a command-line option (``--outcome 2``: the second ``--outcome``)."""
+        return cls(option, 0, 0, path, message, got)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and str(self) == str(other)
+
+    def __hash__(self) -> int:  # by the line it prints: ``got`` may be any value (a list)
+        return hash(str(self))
+
     def __str__(self) -> str:
-        subject = f"{self.path}: " if self.path else ""
+        subject = f"{one_line(self.path)}: " if self.path else ""
         tail = "" if self.got is MISSING else f" (got {short_value(self.got)})"
-        return f"{self.file}:{self.line}:{self.column}: {subject}{self.message}{tail}"
+        where = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.column}"
+        return f"{one_line(where)}: {subject}{one_line(self.message)}{tail}"
 
 
 class SourceError(Exception):
@@ -80,6 +96,20 @@ class SourceError(Exception):
 
 
 # --------------------------------------------------------------------------- rendering values
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\t``, ``\\x07``), so
+    that a problem is always one line however odd the names in it."""
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c.isprintable() or c == " ":
+            out.append(c)
+        else:
+            out.append(c.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    return "".join(out)
 
 
 def short_value(value: object, limit: int = SHORT_VALUE_LIMIT) -> str:

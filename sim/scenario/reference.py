@@ -209,7 +209,7 @@ def strategy_sections() -> list[Section]:
                  f"Class `{cls.__module__}.{cls.__qualname__}`. Reviews its levers"
                  f" {_periods(every, 'every')} and sees market results"
                  f" {_periods(delay, 'delay')}, unless the firm sets `review_every` or"
-                 " `observation_delay`."]
+                 " `observation_delay`.", _decides_text(cls)]
         rows = [Row(path=f"params.{p}", type=type_text(info.annotation),
                     default=code(value_text(class_default(info))),
                     range=range_text(info.annotation, info), description=info.description or "")
@@ -218,6 +218,19 @@ def strategy_sections() -> list[Section]:
             intro.append("No parameters.")
         sections.append(Section(path=name, title=f"`{name}`", intro=intro, rows=rows))
     return sections
+
+
+def _decides_text(cls: type) -> str:
+    """The levers a strategy decides, each with the parameters that drive it."""
+    decides = getattr(cls, "decides", None) or {}
+    if not decides:
+        return ("Decides no lever: every lever stays as written in the firm's block, and"
+                " events change them.")
+    items = "; ".join(f"`{lever}` ({driver})" for lever, driver in decides.items())
+    return (f"Decides these levers (from these parameters): {items}. A lever written directly"
+            " in the firm's block is pinned (the firm keeps it; the strategy decides the"
+            " rest); a starting value it may change goes under `initial`. `stratsim validate"
+            " --explain FILE` lists them for each firm.")
 
 
 def _periods(n: int, kind: str) -> str:

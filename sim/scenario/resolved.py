@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from sim.scenario.firms import FirmSpec
 from sim.scenario.spec import Scenario
 from sim.strategies import get_strategy_class
 
@@ -26,20 +27,24 @@ def resolved_scenario(scenario: Scenario, seed: int, version: str) -> dict[str, 
 
     switching = {e["firm"] for e in data["events"] if e.get("strategy")}
 
-    def fill(firm: dict[str, Any], name: str) -> None:
+    def fill(firm: dict[str, Any], spec: FirmSpec, name: str) -> None:
         cls = get_strategy_class(firm["strategy"], allow_code=True)
         for key in ("review_every", "observation_delay"):
             # null means "the strategy's own", which changes with a strategy switch: keep it
             if firm[key] is None and name not in switching:
                 firm[key] = int(getattr(cls, key))
+        # the starting levers written out in full; which of them the strategy keeps is `pinned`
+        firm.update(spec.levers().model_dump(mode="json"))
+        firm["initial"] = None
+        firm["pinned"] = sorted(spec.pinned_levers())
         if firm["goodwill"] is None:
             firm["goodwill"] = firm["promotion"] / decay if decay > 0 else firm["promotion"]
 
     for name, firm in data["firms"].items():
-        fill(firm, name)
-    for event in data["events"]:
+        fill(firm, scenario.firms[name], name)
+    for event, spec in zip(data["events"], scenario.events, strict=True):
         if event.get("add_firm"):
-            fill(event["add_firm"], event["add_firm"]["name"])
+            fill(event["add_firm"], spec.add_firm, event["add_firm"]["name"])  # type: ignore[arg-type]
     data["seed"] = int(seed)
     data["stratsim_version"] = version
     return data

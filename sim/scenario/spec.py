@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.columns import COLUMNS
-from sim.levers import LeverSet, Strict, class_map_dimension
+from sim.levers import Label, LeverSet, Name, Strict, class_map_dimension
 from sim.scenario.events import EventSpec
 from sim.scenario.expectation import CheckSpec, Expectation
 from sim.scenario.firms import FirmSpec
@@ -35,16 +35,16 @@ __all__ = ["Scenario"]
 class Scenario(Strict):
     """A whole scenario: market, firms, events, horizon."""
 
-    name: str = Field("scenario", min_length=1, max_length=80, description="scenario name")
+    name: Label = Field("scenario", description="scenario name")
     description: str = Field("", description="what the scenario is about")
     periods: int = Field(60, ge=1, le=10_000, description="number of periods to simulate")
-    period_unit: str = Field("month", description="what one period is")
+    period_unit: Label = Field("month", description="what one period is")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="random seed of the run")
     discount_rate: float = Field(
         0.01, ge=0.0, le=1.0, description="discount rate per period for discounted profit and CLV"
         " (about 12.7% a year for monthly periods)")
     market: MarketSpec = Field(default_factory=MarketSpec)
-    firms: dict[str, FirmSpec] = Field(..., description="the competing firms, by name")
+    firms: dict[Name, FirmSpec] = Field(..., description="the competing firms, by name")
     events: list[EventSpec] = Field(default_factory=list, description="scheduled events")
     check: CheckSpec = Field(default_factory=CheckSpec,
                              description="how `stratsim check` runs the expectations")

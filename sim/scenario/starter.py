@@ -20,10 +20,10 @@ def starter_scenario(name: str) -> str:
 #
 # Learning goal: (what should students see?)
 # Question:      (what do they answer?)
-# Try:           stratsim run {name}.yaml --set firms.Alpha.price=80
+# Try:           stratsim run {name}.yaml --set firms.Alpha.price=80   (Alpha keeps 80)
 # Read:          runs/{name}-seed1/figures/loyalty.png and profit.png
 
-name: {name}
+name: "{name}"
 description: Two firms compete for 5,000 customers over three years.
 periods: 36            # months
 seed: 1
@@ -39,11 +39,15 @@ market:
   #   professionals: {{share: 0.4, weights: {{service: 1.5, money: 0.7}}}}
 
 firms:
+  # A lever written directly is pinned: the firm keeps it every period and its strategy
+  # decides the rest; under `initial` it is a starting value the strategy may change.
+  # `stratsim validate --explain {name}.yaml` lists which lever is which.
   Alpha:
     strategy: 4P       # 4P, 4C, 4R or fixed (levers as written)
-    price: 90          # money per unit
-    quality: 0.7       # 0..1
-    promotion: 8000    # money per month
+    quality: 0.7       # 0..1 (4P does not change quality)
+    initial:           # 4P sets its own price and promotion from its first review
+      price: 90        # money per unit
+      promotion: 8000  # money per month
   Beta:
     strategy: fixed
     price: 95

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from typing import Final
 
 import yaml
@@ -29,6 +30,8 @@ from sim.scenario.positions import (
     line_column,
 )
 from sim.scenario.problems import MISSING, FieldPath, Problem, SourceError, dotted, sorted_unique
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 MAX_DEPTH: Final = 100
 """Deepest nesting of lists and mappings accepted in a file (after expanding aliases)."""
@@ -142,7 +145,7 @@ class Builder:
 
     def scalar(self, node: ScalarNode, path: FieldPath, fresh: bool) -> object:
         if node.tag in TEXT_TAGS:
-            return node.value
+            return self.text(node, path, fresh)
         if node.tag == NULL_TAG:
             return None
         construct = {
@@ -227,7 +230,19 @@ class Builder:
             if fresh:
                 self.report(key_node.start_mark, path, "mapping key is empty")
             return None
-        return key_node.value
+        return self.text(key_node, path, fresh)
+
+    def text(self, node: ScalarNode, path: FieldPath, fresh: bool) -> str | None:
+        """Text as written, unless it holds a lone surrogate (``"\\ud800"``): that is no
+        character, cannot be written to any file, and is refused here with its position."""
+        value = node.value
+        if _SURROGATE.search(value):
+            if fresh:
+                self.report(node.start_mark, path, "text holds a lone surrogate (an escape such"
+                            " as \\ud800 that is no character)", value.encode(
+                                "utf-8", "backslashreplace").decode("ascii"))
+            return None
+        return value
 
 
 def load_yaml(
@@ -291,6 +306,10 @@ def load_yaml(
 
 def _read_text(file: str, max_bytes: int) -> str:
     try:
+        mode = os.stat(file).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # opening a pipe would wait forever
+            raise SourceError([Problem(file, 1, 1, "", "not a regular file (a pipe, device or"
+                                       " socket); give the path of a YAML file")])
         with open(file, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             raw = b"" if size > max_bytes else handle.read(max_bytes + 1)

@@ -4,7 +4,14 @@ A strategy (DESIGN.md principle 4) has a ``name``, a docstring stating its rule 
 parameters that are only stored (validated by its ``Params`` model), and one decision method,
 :meth:`Strategy.decide`, which reads a frozen :class:`MarketView` and returns the levers to
 change. It never touches another firm or the customers. Strategies are registered by name with
-:func:`register`; scenario files refer to them by that name. A user's own class is named
+:func:`register`; scenario files refer to them by that name.
+
+A strategy declares the levers it decides (``decides``: lever -> the parameters that drive it).
+A lever a user sets for a firm (in its firm block, with ``--set``, in a sweep, by an event or on
+the dashboard) that its strategy decides is *pinned*: the firm uses the user's value every
+period and the strategy decides the rest; a strategy that returns a lever it did not declare is
+a bug in that strategy (:func:`decided_levers`). A user's class that declares nothing is taken to
+decide every lever, so nothing a user sets is ever overwritten. A user's own class is named
 ``module:Class`` and loads only when code is explicitly allowed (``--allow-code``).
 
 Axelrod-Python's player classes are the model for this shape (Knight et al. 2016).
@@ -21,13 +28,15 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from sim.levers import LeverSet
+from sim.levers import ALL_LEVERS, PROGRAM_LEVERS, LeverSet, lever_keys
 
 __all__ = [
+    "ALL_LEVERS",
     "REGISTRY",
     "MarketView",
     "Strategy",
     "StrategyParams",
+    "decided_levers",
     "get_strategy_class",
     "make_strategy",
     "register",
@@ -109,6 +118,14 @@ class Strategy:
 
     name: ClassVar[str] = "base"
     Params: ClassVar[type[StrategyParams]] = StrategyParams
+    review_every: ClassVar[int] = 1
+    """Periods between reviews (plan-do-check-act), unless the firm sets ``review_every``."""
+    observation_delay: ClassVar[int] = 0
+    """Periods before the firm sees market results, unless the firm sets its own."""
+    decides: ClassVar[Mapping[str, str] | None] = None
+    """The levers this strategy sets, each with the parameters that drive it (levers are
+    :class:`~sim.levers.LeverSet` fields, the programs as ``programs.financial`` ...); None:
+    undeclared, taken as every lever."""
 
     def __init__(self, **params: Any) -> None:
         self.params = self.Params(**params)
@@ -145,8 +162,32 @@ REGISTRY: dict[str, type[Strategy]] = {}
 """Built-in strategies by name."""
 
 
+def decided_levers(cls: type[Strategy]) -> frozenset[str]:
+    """The levers a strategy class decides: its ``decides`` keys, every lever if undeclared.
+
+    Raises:
+        ValueError: ``decides`` names something that is not a lever.
+    """
+    if cls.decides is None:
+        return ALL_LEVERS
+    keys = set(cls.decides)
+    if "programs" in keys:  # all three programs
+        keys = (keys - {"programs"}) | set(PROGRAM_LEVERS)
+    unknown = sorted(keys - ALL_LEVERS)
+    if unknown:
+        raise ValueError(f"strategy '{cls.name}' declares levers that do not exist: {unknown}"
+                         f" (levers: {', '.join(sorted(ALL_LEVERS))})")
+    return frozenset(keys)
+
+
+def undeclared_levers(cls: type[Strategy], changes: Mapping[str, Any]) -> list[str]:
+    """Levers in a strategy's decision that its class did not declare in ``decides``."""
+    return sorted(lever_keys(dict(changes)) - decided_levers(cls))
+
+
 def register[S: type[Strategy]](cls: S) -> S:
-    """Class decorator: register a strategy under its ``name``."""
+    """Class decorator: register a strategy under its ``name`` (its ``decides`` is checked)."""
+    decided_levers(cls)
     if cls.name in REGISTRY and REGISTRY[cls.name] is not cls:
         raise ValueError(f"a strategy named {cls.name!r} is already registered")
     REGISTRY[cls.name] = cls

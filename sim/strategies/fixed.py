@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sim.strategies.base import MarketView, Strategy, register
 
@@ -18,6 +18,7 @@ class Fixed(Strategy):
     name = "fixed"
     review_every = 1
     observation_delay = 0
+    decides: ClassVar[dict[str, str]] = {}
 
     def decide(self, view: MarketView) -> dict[str, Any]:
         return {}

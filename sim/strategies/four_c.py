@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -36,6 +36,14 @@ class FourC(Strategy):
     name = "4C"
     review_every = 3
     observation_delay = 1
+    decides: ClassVar[dict[str, str]] = {
+        "position": "learning, communication",
+        "price": "value_capture, adjust, floor, hold_on_price_cut",
+        "convenience": "convenience, convenience_step, hold_on_price_cut",
+        "communication": "communication",
+        "relationship_level": "level",
+        "promotion": "promotion_share, min_promotion",
+    }
 
     class Params(StrategyParams):
         value_capture: float = Field(0.8, gt=0.0, le=1.5, description="share of the extra perceived"

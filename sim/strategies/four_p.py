@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -28,6 +28,16 @@ class FourP(Strategy):
     name = "4P"
     review_every = 3
     observation_delay = 1
+    decides: ClassVar[dict[str, str]] = {
+        "price": "markup, floor, match_cuts",
+        "promotion": "promotion_share, min_promotion",
+        "coverage": "coverage",
+        "convenience": "convenience",
+        "communication": "communication",
+        "relationship_level": "level",
+        "programs": "none: no retention programs",
+        "cross_sell": "none: no cross-selling",
+    }
 
     class Params(StrategyParams):
         markup: float = Field(0.6, ge=0.0, le=5.0, description="cost-plus markup on unit cost")

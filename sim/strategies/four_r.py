@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -34,6 +34,19 @@ class FourR(Strategy):
     name = "4R"
     review_every = 1
     observation_delay = 0
+    decides: ClassVar[dict[str, str]] = {
+        "relationship_level": "mvc, mgc, other, bz",
+        "discount": "none: no discount",
+        "programs.financial": "none: no points",
+        "programs.social": "social",
+        "programs.structural": "structural",
+        "recovery": "recovery",
+        "service": "service_step",
+        "cross_sell": "cross_sell",
+        "communication": "communication",
+        "price": "markup",
+        "promotion": "promotion_share, min_promotion",
+    }
 
     class Params(StrategyParams):
         mvc: Level = Field("partnership", description="level for most valuable customers")

@@ -138,3 +138,50 @@ def test_strategy_review_defaults_and_switching(small_model):
     assert acme.strategy_name == "4R" and acme.strategy.params.markup == 0.5
     assert acme.last_review < 0
     assert repr(acme) == "Firm('Acme', strategy='4R')"
+
+
+# --------------------------------------------------------------------------- pinned levers
+def test_the_strategy_decides_every_lever_but_the_pinned_ones(make_scenario):
+    scenario = make_scenario({"P": {"strategy": "4P", "price": 77.0,
+                                    "programs": {"financial": 0.05}}, "Q": {}},
+                             customers=300, periods=4)
+    model = sim.MarketModel(scenario, seed=1)
+    firm = model.firms["P"]
+    assert firm.pinned == {"price", "programs.financial"}
+    model.run()
+    rows = model.timeseries().query("firm == 'P'")
+    assert (rows.price == 77.0).all()
+    assert firm.levers.programs.financial == 0.05  # 4P sets programs to zero: not this one
+    assert firm.levers.coverage == 0.95  # 4P's own coverage (not pinned)
+
+
+def test_a_set_event_pins_and_release_hands_back(make_scenario):
+    scenario = make_scenario({"P": {"strategy": "4R"}, "Q": {}}, customers=300, periods=8,
+                             events=[{"period": 3, "firm": "P", "set": {"price": 60.0}},
+                                     {"period": 6, "firm": "P", "release": ["price"]}])
+    model = sim.MarketModel(scenario, seed=1).run()
+    price = model.timeseries().query("firm == 'P'").set_index("period")["price"]
+    markup = price.loc[1]
+    assert (price.loc[3:5] == 60.0).all()
+    assert price.loc[6] == markup != 60.0  # 4R's relationship premium again
+    assert model.firms["P"].pinned == set()
+
+
+def test_a_strategy_that_sets_an_undeclared_lever_is_an_error(make_scenario):
+    from typing import ClassVar
+
+    from sim.market.firm import StrategyError
+
+    class Sneaky(sim.Strategy):
+        """Declares price but also sets service (a test strategy)."""
+
+        name = "test-sneaky"
+        decides: ClassVar[dict[str, str]] = {"price": "none"}
+
+        def decide(self, view):
+            return {"price": 50.0, "service": 0.9}
+
+    model = sim.MarketModel(make_scenario({"S": {}}, customers=200, periods=3), seed=1)
+    model.firms["S"].strategy = Sneaky()
+    with pytest.raises(StrategyError, match=r"does not declare in 'decides': \['service'\]"):
+        model.step()

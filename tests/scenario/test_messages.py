@@ -136,7 +136,7 @@ def test_validate_file_raises_every_problem(tmp_path, monkeypatch) -> None:
     with pytest.raises(SourceError) as caught:
         validate_file("scenario.yaml", Scenario, overrides=["periods=0"])
     assert str(caught.value).splitlines() == [
-        "--set:1:1: periods: must be >= 1 (got 0)",
+        "--set: periods: must be >= 1 (got 0)",
         "scenario.yaml:6:3: firms.Alpha.price: required field is missing",
         "scenario.yaml:7:5: firms.Alpha.pirce: unknown key 'pirce'; did you mean 'price'?",
     ]

@@ -37,8 +37,8 @@ def test_overrides_are_typed_and_create_keys() -> None:
     assert data["name"] == "Price war: round 2"
     assert data["noise"] is True
     assert loaded.data["periods"] == 12  # the original is unchanged
-    assert changed.locate(("firms", "Gamma", "price")) == ("--set", 1, 1)
-    assert changed.locate(("firms", "Gamma")) == ("--set", 1, 1)
+    assert changed.locate(("firms", "Gamma", "price")) == ("--set", 0, 0)
+    assert changed.locate(("firms", "Gamma")) == ("--set", 0, 0)
     assert changed.locate(("firms", "Beta", "price")) == ("scenario.yaml", 9, 5)
 
 
@@ -50,13 +50,13 @@ def test_bad_overrides_are_reported_at_the_origin() -> None:
             ["periods", "=3", "firms.Alpha.price.cents=5", "events.x=1", "a..b=1", "name=[1,"],
         )
     assert str(caught.value).splitlines() == [
-        "--set:1:1: periods: an override must look like PATH=VALUE (got 'periods')",
-        "--set:1:1: an override needs a field path before '=' (got '=3')",
-        "--set:1:1: firms.Alpha.price.cents: cannot set a key inside 'firms.Alpha.price', "
+        "--set: periods: an override must look like PATH=VALUE (got 'periods')",
+        "--set: an override needs a field path before '=' (got '=3')",
+        "--set: firms.Alpha.price.cents: cannot set a key inside 'firms.Alpha.price', "
         "which is a number (got 10)",
-        "--set:1:1: events.x: 'events' is a list; 'x' is not an item number",
-        "--set:1:1: a..b: the field path has an empty part (got 'a..b=1')",
-        "--set:1:1: name: cannot read the value: expected the node content, but found "
+        "--set: events.x: 'events' is a list; 'x' is not an item number",
+        "--set: a..b: the field path has an empty part (got 'a..b=1')",
+        "--set: name: cannot read the value: expected the node content, but found "
         "'<stream end>' (got '[1,')",
     ]
 
@@ -66,12 +66,12 @@ def test_override_values_cannot_carry_tags() -> None:
     with pytest.raises(SourceError) as caught:
         apply_overrides(loaded, ["name=!!python/name:os.system"], origin="arm cheap")
     assert str(caught.value) == (
-        "arm cheap:1:1: name: cannot read the value: tags are not allowed "
+        "arm cheap: name: cannot read the value: tags are not allowed "
         "(got '!!python/name:os.system')"
     )
 
 
 def test_invalid_override_value_is_reported_at_set() -> None:
     assert lines_for(GOOD, ("firms.Alpha.price=-5", "periods=12")) == [
-        "--set:1:1: firms.Alpha.price: must be >= 0 (got -5)"
+        "--set: firms.Alpha.price: must be >= 0 (got -5)"
     ]

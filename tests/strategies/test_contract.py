@@ -16,9 +16,17 @@ import pytest
 
 import sim
 from sim.columns import COLUMNS
-from sim.levers import LEVELS, LeverSet, class_map_dimension
+from sim.levers import LEVELS, LeverSet, class_map_dimension, lever_keys
 from sim.scenario.firms import FirmSpec
-from sim.strategies import REGISTRY, MarketView, Strategy, make_strategy, validate_strategy
+from sim.strategies import (
+    REGISTRY,
+    MarketView,
+    Strategy,
+    decided_levers,
+    make_strategy,
+    undeclared_levers,
+    validate_strategy,
+)
 from sim.strategies.fixed import Fixed
 from sim.strategies.four_c import FourC
 from sim.strategies.four_p import FourP
@@ -144,6 +152,36 @@ class TestStrategyContract:
                 value = getattr(merged, key)
                 if isinstance(value, dict):
                     class_map_dimension(list(value), SEGMENTS)
+
+    def test_it_declares_the_levers_it_decides_and_decides_only_those(self, strategy_cls):
+        assert strategy_cls.decides is not None, "a built-in strategy declares `decides`"
+        declared = decided_levers(strategy_cls)
+        for lever, driver in strategy_cls.decides.items():
+            assert isinstance(driver, str) and driver, lever
+        used: set[str] = set()
+        for v in sample_views():
+            decision = strategy_cls().decide(v)
+            assert undeclared_levers(strategy_cls, decision) == []
+            used |= lever_keys(decision)
+        assert used == declared, "every declared lever is set by some decision"
+
+    def test_a_pinned_lever_stays_as_the_user_set_it(self, strategy_cls, make_scenario):
+        declared = sorted(decided_levers(strategy_cls))
+        if not declared:
+            pytest.skip("decides no lever")
+        lever = "price" if "price" in declared else declared[0]
+        value = {"price": 57.0}.get(lever, 0.9 if lever != "relationship_level" else
+                                    "proactive")
+        block = {lever: value} if "." not in lever else {"programs": {
+            lever.partition(".")[2]: 0.3}}
+        model = sim.MarketModel(make_scenario(
+            {"Me": {"strategy": strategy_cls.name, **block}, "Other": {"strategy": "4P"}},
+            customers=300, periods=6), seed=1)
+        model.run()
+        levers = model.firms["Me"].levers
+        kept = (getattr(levers.programs, lever.partition(".")[2]) if "." in lever
+                else getattr(levers, lever))
+        assert kept == (0.3 if "." in lever else value)
 
     def test_decisions_are_accepted_by_a_firm(self, strategy_cls, make_scenario):
         model = sim.MarketModel(make_scenario(
