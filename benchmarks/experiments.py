@@ -22,8 +22,9 @@ from pathlib import Path
 import pandas as pd
 from common import machine_line
 
-from sim.experiment.design import build_plan, load_experiment
+from sim.experiment.design import build_plan
 from sim.experiment.executor import execute
+from sim.experiment.spec import load_experiment
 from sim.experiment.store import ResultStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,27 +10,36 @@ The analysis depends on the design (DESIGN.md principle 6: it reads the tables, 
   number of customers and unit margin); a heatmap for two factors, a response curve for one.
 - **lhs**: per sample point, the outcomes; response curves against each parameter.
 - **sobol / morris**: SALib's first- and total-order Sobol' indices (or Morris mu*, sigma)
-  with confidence intervals, computed from the mean outcome of each sample point.
+  with the half-widths of their 95% bootstrap intervals (``S1_conf``, ``ST_conf``,
+  ``mu_star_conf``), computed from the mean outcome of each sample point. A sample too small
+  for stable indices gets one note naming the size needed (:func:`sample_size_note`); an
+  outcome that does not vary over the sample has no indices (a note says so). SALib's and
+  NumPy's warnings become these notes: none reaches the user's terminal.
+
+Every interval of a share or rate stays in [0, 1] (:mod:`sim.experiment.stats`). Beside its
+tables an :class:`Analysis` keeps what the report's finding is written from: the runs, the
+outcomes with their directions, and the sensitivity indices.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.experiment.sensitivity import add_sensitivity
 from sim.experiment.stats import arm_summary, paired_differences, timeseries_bands
 from sim.experiment.store import ResultStore
-from sim.report.experiment_figures import band_figure, response_figure, sensitivity_figure
+from sim.report.experiment_figures import band_figure, response_figure
 from sim.report.heatmap import heatmap_figure
+from sim.report.style import arm_styles
 
 __all__ = ["Analysis", "analyze", "interval_text"]
 
 LEVEL = 0.95
+
 
 
 @dataclass
@@ -43,6 +52,17 @@ class Analysis:
     figures: list[tuple[str, str, Figure]] = field(default_factory=list)
     """(file stem, caption, figure)."""
     notes: list[str] = field(default_factory=list)
+    outcomes: list[dict[str, str]] = field(default_factory=list)
+    """The outcomes analysed: ``name`` (metric@Firm) and ``direction`` (maximize/minimize)."""
+    runs: pd.DataFrame | None = None
+    """The successful runs the statistics are computed from, in design order."""
+    manifest: dict[str, Any] = field(default_factory=dict)
+    indices: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Sensitivity indices per outcome (sobol and morris designs), as numbers."""
+    stable_indices: bool = True
+    """False when the sample is too small for stable indices (:func:`sample_size_note`)."""
+    winners: pd.DataFrame | None = None
+    """A grid's winner analysis: the best level per cell (its first table)."""
 
 
 def interval_text(mean: float, low: float, high: float) -> str:
@@ -50,7 +70,7 @@ def interval_text(mean: float, low: float, high: float) -> str:
     if mean != mean:
         return "–"
     scale = max(abs(mean), abs(low) if low == low else 0.0, abs(high) if high == high else 0.0)
-    digits = 0 if scale >= 100 else 3 if scale < 1 else 1
+    digits = 0 if scale >= 100 else 3 if scale <= 1 else 1
     fmt = f"{{:,.{digits}f}}"
     if low != low:
         return fmt.format(mean)
@@ -116,22 +136,37 @@ def analyze(store: ResultStore, manifest: dict[str, Any] | None = None,
     if not names:
         analysis.notes.append("no outcome to analyse")
         return analysis
+    analysis.outcomes, analysis.runs, analysis.manifest = outcomes, ok, manifest
     if kind == "arms":
-        _arms(analysis, store, manifest, ok, names, level)
+        _arms(analysis, store, manifest, ok, outcomes, level)
     elif kind == "grid":
         _grid(analysis, manifest, ok, outcomes, level)
     elif kind == "lhs":
         _lhs(analysis, manifest, ok, names, level)
     else:
-        _sensitivity(analysis, manifest, ok, outcomes, kind, level)
+        add_sensitivity(analysis, manifest, ok, outcomes, kind, level)
     return analysis
 
 
+def _by_outcome(summary: pd.DataFrame, outcomes: list[dict[str, str]]) -> pd.DataFrame:
+    """One row per outcome (with the direction that is better), one column per arm."""
+    text = [interval_text(m, lo, hi) for m, lo, hi in
+            zip(summary["mean"], summary["low"], summary["high"], strict=True)]
+    wide = summary.assign(value=text).pivot(index="outcome", columns="arm", values="value")
+    wide = wide.reindex(index=[o["name"] for o in outcomes],
+                        columns=list(dict.fromkeys(summary["arm"])))
+    wide.columns = [str(c) for c in wide.columns]
+    wide.insert(0, "better", ["higher" if o["direction"] == "maximize" else "lower"
+                              for o in outcomes])
+    return wide.rename_axis("outcome").reset_index()
+
+
 def _arms(analysis: Analysis, store: ResultStore, manifest: dict[str, Any],
-          runs: pd.DataFrame, names: list[str], level: float) -> None:
+          runs: pd.DataFrame, outcomes: list[dict[str, str]], level: float) -> None:
+    names = [o["name"] for o in outcomes]
     summary = arm_summary(runs, "arm", names, level)
     analysis.tables.append((f"Outcomes per arm: mean [{level:.0%} interval] over"
-                            " replications", _summary_wide(summary, ["arm"], names)))
+                            " replications", _by_outcome(summary, outcomes)))
     rows = []
     for name in names:
         diffs = paired_differences(runs, "arm", name, level)
@@ -150,16 +185,18 @@ def _arms(analysis: Analysis, store: ResultStore, manifest: dict[str, Any],
         return
     ts = ts[(ts["firm"] == firm) & ts["run_id"].isin(runs["run_id"])]
     customers = _customers(manifest)
+    styles = arm_styles(runs, "arm", manifest.get("scenarios"), firm)  # as the run figures
     loyal = timeseries_bands(ts, "arm", "loyal_share", level, customers=customers)
     analysis.figures.append(("loyalty", f"{firm}'s loyal customers (share of all customers)"
                              f" over time, mean and {level:.0%} band per arm",
                              band_figure(loyal, "arm", f"{analysis.title}: {firm}'s loyal"
-                                         " customers", "loyal share", percent=True)))
+                                         " customers", "loyal share", percent=True, styles=styles)))
     profit = timeseries_bands(ts, "arm", "cumulative_profit", level)
     analysis.figures.append(("profit", f"{firm}'s cumulative profit over time, mean and"
                              f" {level:.0%} band per arm",
                              band_figure(profit, "arm", f"{analysis.title}: {firm}'s"
-                                         " cumulative profit", "cumulative profit (money)")))
+                                         " cumulative profit", "cumulative profit (money)",
+                                         styles=styles)))
 
 
 def _factors(manifest: dict[str, Any]) -> list[str]:
@@ -197,7 +234,7 @@ def _grid(analysis: Analysis, manifest: dict[str, Any], runs: pd.DataFrame,
                                     (direction == "minimize" and
                                      group.loc[pick, "high"] < runner_up["low"]) else "no")
             best_rows.append(row)
-        table = pd.DataFrame(best_rows)
+        table = analysis.winners = pd.DataFrame(best_rows)
         analysis.tables.insert(0, (f"Winning {winner['over']} by {', '.join(by)} ({direction}"
                                    f" {target}); clear win: its interval does not overlap the"
                                    " runner-up's", table))
@@ -218,7 +255,9 @@ def _grid(analysis: Analysis, manifest: dict[str, Any], runs: pd.DataFrame,
         analysis.figures.append(("response", f"Mean {first['name']} and its {level:.0%}"
                                  f" interval against {factors[0]}",
                                  response_figure(cells, factors[0], first["name"],
-                                                 f"{analysis.title}: {first['name']}")))
+                                                 f"{analysis.title}: {first['name']}",
+                                                 styles=arm_styles(runs, factors[0],
+                                                                   manifest.get("scenarios")))))
 
 
 def _lhs(analysis: Analysis, manifest: dict[str, Any], runs: pd.DataFrame, names: list[str],
@@ -236,59 +275,5 @@ def _lhs(analysis: Analysis, manifest: dict[str, Any], runs: pd.DataFrame, names
 
 
 def _stem(text: str) -> str:
+    """A figure file stem from an outcome or factor name."""
     return "".join(ch if ch.isalnum() else "_" for ch in text)
-
-
-def sensitivity_indices(manifest: dict[str, Any], runs: pd.DataFrame, outcome: str,
-                        kind: str) -> pd.DataFrame:
-    """SALib indices of ``outcome`` from the mean outcome per sample point.
-
-    Raises:
-        ValueError: a sample point has no successful run (indices need every point).
-    """
-    experiment = manifest["experiment"]
-    params = experiment["design"]["parameters"]
-    names = list(params)
-    problem = {"num_vars": len(names), "names": names,
-               "bounds": [[params[n]["low"], params[n]["high"]] for n in names]}
-    order = [p for p in manifest.get("points", [])]
-    means = runs.groupby("point")[outcome].mean()
-    missing = [p for p in order if p not in means.index or not math.isfinite(means[p])]
-    if missing:
-        raise ValueError(f"{len(missing)} sample point(s) have no successful run"
-                         f" (e.g. {missing[0]}); resume the experiment to complete it")
-    y = means.reindex(order).to_numpy(dtype=float)
-    seed = int(experiment.get("seed", 1))
-    if kind == "sobol":
-        from SALib.analyze import sobol
-
-        si = sobol.analyze(problem, y, calc_second_order=False, conf_level=LEVEL, seed=seed)
-        return pd.DataFrame({"parameter": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
-                             "ST": si["ST"], "ST_conf": si["ST_conf"]})
-    from SALib.analyze import morris
-
-    x = np.array([[runs.loc[runs["point"] == p, n].iloc[0] for n in names] for p in order],
-                 dtype=float)
-    levels = int(experiment["design"].get("levels", 4))
-    si = morris.analyze(problem, x, y, conf_level=LEVEL, num_levels=levels, seed=seed)
-    return pd.DataFrame({"parameter": names, "mu_star": si["mu_star"],
-                         "mu_star_conf": si["mu_star_conf"], "mu": si["mu"],
-                         "sigma": si["sigma"]})
-
-
-def _sensitivity(analysis: Analysis, manifest: dict[str, Any], runs: pd.DataFrame,
-                 outcomes: list[dict[str, str]], kind: str, level: float) -> None:
-    for o in outcomes[:3]:
-        try:
-            indices = sensitivity_indices(manifest, runs, o["name"], kind)
-        except ValueError as exc:
-            analysis.notes.append(f"{o['name']}: {exc}")
-            continue
-        what = ("first-order (S1) and total-order (ST) Sobol' indices" if kind == "sobol"
-                else "Morris elementary effects: mu* (importance) and sigma (interactions)")
-        analysis.tables.append((f"{o['name']}: {what}, with {level:.0%} intervals (± conf)",
-                                indices))
-        analysis.figures.append((f"sensitivity-{_stem(o['name'])}",
-                                 f"{o['name']}: {what}",
-                                 sensitivity_figure(indices, kind,
-                                                    f"{analysis.title}: {o['name']}")))

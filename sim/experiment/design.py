@@ -1,4 +1,4 @@
-"""Experiment files and designs: which runs an experiment makes.
+"""Designs: which runs an experiment makes (the file itself is :mod:`sim.experiment.spec`).
 
 An experiment applies a **design** to a base scenario and runs every design point
 ``replications`` times. Replication ``r`` uses the same seed at every design point (common
@@ -25,161 +25,26 @@ import hashlib
 import itertools
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
-from sim.experiment.task import OUTCOME_METRICS, RunTask
-from sim.scenario.loader import split_cross_checks
+from sim.experiment.spec import DesignSpec, ExperimentSpec, RangeSpec, arm_slug
+from sim.experiment.task import RunTask
+from sim.scenario.changes import Change, apply_changes, did_you_mean
+from sim.scenario.loader import change_scenario, split_cross_checks
+from sim.scenario.memory import available_memory
 from sim.scenario.messages import problems_from_validation
-from sim.scenario.overrides import apply_overrides
 from sim.scenario.positions import LoadedYaml
 from sim.scenario.problems import Problem, SourceError
 from sim.scenario.spec import Scenario
 from sim.scenario.yamlfile import load_yaml
 
-__all__ = [
-    "DesignSpec",
-    "ExperimentSpec",
-    "OutcomeSpec",
-    "Plan",
-    "RangeSpec",
-    "build_plan",
-    "load_experiment",
-    "replication_seeds",
-]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class OutcomeSpec(_Strict):
-    """An outcome to report, with the direction that is better."""
-
-    name: str = Field(..., description="metric@Firm, e.g. cumulative_profit@Alpha")
-    direction: Literal["maximize", "minimize"] = Field("maximize", description="what is better")
-
-    @field_validator("name")
-    @classmethod
-    def _known_metric(cls, v: str) -> str:
-        metric, at, firm = v.partition("@")
-        if not at or not firm:
-            raise ValueError("an outcome is named metric@Firm, e.g. cumulative_profit@Alpha")
-        if metric not in OUTCOME_METRICS:
-            raise ValueError(f"unknown metric '{metric}'; metrics: {', '.join(OUTCOME_METRICS)}")
-        return v
-
-    @property
-    def metric(self) -> str:
-        """The metric part of the name."""
-        return self.name.partition("@")[0]
-
-    @property
-    def firm(self) -> str:
-        """The firm part of the name."""
-        return self.name.partition("@")[2]
-
-
-class RangeSpec(_Strict):
-    """A parameter range for sampled designs."""
-
-    low: float = Field(..., description="lowest value")
-    high: float = Field(..., description="highest value")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> RangeSpec:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        return self
-
-
-Values = Annotated[list[Any], Field(min_length=1)]
-Linked = dict[str, dict[str, Any]]
-
-
-class DesignSpec(_Strict):
-    """Which design points an experiment runs."""
-
-    kind: Literal["arms", "grid", "lhs", "sobol", "morris"] = Field(
-        ..., description="arms, grid, lhs (Latin hypercube), sobol or morris")
-    arms: dict[str, dict[str, Any]] | None = Field(
-        None, description="arms design: arm name -> {PATH: VALUE} changes")
-    parameters: dict[str, RangeSpec | Values | Linked] | None = Field(
-        None, description="grid: PATH: [values] or NAME: {LEVEL: {PATH: VALUE}}; sampled designs:"
-        " PATH: {low, high}")
-    samples: int | None = Field(
-        None, ge=1, le=1_000_000, description="lhs: points; sobol: base samples N (runs ="
-        " N x (parameters + 2)); morris: trajectories (runs = N x (parameters + 1))")
-    levels: int = Field(4, ge=2, le=20, description="morris: grid levels")
-
-    @model_validator(mode="after")
-    def _complete(self) -> DesignSpec:
-        if self.kind == "arms":
-            if not self.arms:
-                raise ValueError("an arms design needs 'arms'")
-            if self.parameters:
-                raise ValueError("an arms design takes 'arms', not 'parameters'")
-            return self
-        if not self.parameters:
-            raise ValueError(f"a {self.kind} design needs 'parameters'")
-        from sim.columns import COLUMNS
-
-        reserved = set(COLUMNS) | {"run_id", "seed", "status", "attempts", "seconds", "point",
-                                   "replication", "arm"}
-        clash = sorted(set(self.parameters) & reserved)
-        if clash:
-            raise ValueError(f"factor names {clash} are taken by result columns; choose other"
-                             " names (e.g. 'accounts' instead of 'customers')")
-        if self.kind == "grid":
-            bad = [p for p, v in self.parameters.items() if isinstance(v, RangeSpec)]
-            if bad:
-                raise ValueError(f"a grid takes lists of values, not ranges: {bad}")
-        else:
-            bad = [p for p, v in self.parameters.items() if not isinstance(v, RangeSpec)]
-            if bad:
-                raise ValueError(f"a {self.kind} design takes ranges {{low, high}}: {bad}")
-            if self.samples is None:
-                raise ValueError(f"a {self.kind} design needs 'samples'")
-        return self
-
-
-class WinnerSpec(_Strict):
-    """Which level of a factor wins, in each cell of other factors (e.g. Kotler's grid)."""
-
-    over: str = Field(..., description="the factor whose best level is sought")
-    by: list[str] = Field(default_factory=list, description="factors spanning the table")
-    outcome: str = Field(..., description="outcome deciding the winner (metric@Firm)")
-
-
-class ExperimentSpec(_Strict):
-    """An experiment file."""
-
-    name: str = Field(..., min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$",
-                      description="name (also the default output folder)")
-    description: str = Field("", description="what the experiment asks")
-    scenario: str = Field(..., description="base scenario file, relative to the experiment file")
-    set: list[str] = Field(default_factory=list,
-                           description="PATH=VALUE changes applied to the base scenario")
-    seed: int = Field(1, ge=0, le=2**32 - 1, description="seed of the replication seeds")
-    replications: int = Field(10, ge=1, le=100_000, description="runs per design point")
-    design: DesignSpec
-    outcomes: list[OutcomeSpec] = Field(default_factory=list, description="outcomes to report")
-    winner: WinnerSpec | None = Field(None, description="grid analysis: best level per cell")
-
-    @model_validator(mode="after")
-    def _winner_factors(self) -> ExperimentSpec:
-        if self.winner is not None:
-            factors = set(self.design.parameters or {})
-            missing = [f for f in [self.winner.over, *self.winner.by] if f not in factors]
-            if self.design.kind != "grid" or missing:
-                raise ValueError(f"winner needs grid factors; unknown: {missing}")
-        return self
+__all__ = ["Plan", "build_plan", "check_size", "design_points", "replication_seeds", "runs_count"]
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
@@ -200,16 +65,14 @@ class Plan:
     """Resolved scenario per design point id."""
     fingerprint: str
     label_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the plan left out (events after a shorter horizon), one line each."""
 
 
 def _flow(value: Any) -> str:
     """A value as a one-line YAML flow text (for applying it as an override)."""
     text = yaml.safe_dump(value, default_flow_style=True, width=10**9, allow_unicode=True)
     return "\n".join(ln for ln in text.splitlines() if ln != "...").strip()
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "arm"
 
 
 def _label(value: Any) -> Any:
@@ -272,16 +135,6 @@ def design_points(design: DesignSpec, seed: int) -> tuple[list[dict[str, Any]],
     return labels, changes
 
 
-def load_experiment(path: str | Path) -> tuple[ExperimentSpec, LoadedYaml]:
-    """Load and validate an experiment file (errors as FILE:LINE:COLUMN lines)."""
-    loaded = load_yaml(path)
-    try:
-        spec = ExperimentSpec.model_validate(loaded.data)
-    except ValidationError as exc:
-        raise SourceError(problems_from_validation(exc, loaded, ExperimentSpec)) from None
-    return spec, loaded
-
-
 def _integer_ranges(loaded: LoadedYaml | None) -> set[str]:
     """Parameters whose range bounds are written as integers in the file."""
     out: set[str] = set()
@@ -299,7 +152,8 @@ def _integer_ranges(loaded: LoadedYaml | None) -> set[str]:
 
 def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | None = None,
                allow_code: bool = False, origin: str = "experiment",
-               integer_params: set[str] | None = None) -> Plan:
+               integer_params: set[str] | None = None,
+               set_origin: str | None = None) -> Plan:
     """Resolve every design point into a validated scenario and every run into a task.
 
     Args:
@@ -310,6 +164,8 @@ def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | Non
         origin: name shown as the source of design changes in error lines.
         integer_params: sampled parameters to round to integers (default: those whose range
             bounds are written as integers in the experiment file).
+        set_origin: the option that added ``set`` items beyond those of the experiment file
+            (``--set``): problems with them are named ``--set 1``, ``--set 2`` ...
 
     Raises:
         SourceError: the base scenario or some design point is invalid (every problem, each
@@ -318,10 +174,23 @@ def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | Non
     scenario_path = (base_dir / spec.scenario) if not Path(spec.scenario).is_absolute() else (
         Path(spec.scenario))
     base = load_yaml(scenario_path)
-    if spec.set:
-        base = apply_overrides(base, spec.set, origin=f"{origin}: set")
+    in_file = (len(loaded.data.get("set") or []) if loaded is not None
+               and isinstance(loaded.data, dict) else 0)
+
+    def set_where(k: int) -> str:
+        if k < in_file:
+            return _located(loaded, ["set", k])  # type: ignore[arg-type]
+        if set_origin:
+            return f"{set_origin} {k - in_file + 1}"
+        return f"{origin}: set {k + 1}"
+
+    set_changes: list[Change] = [(set_where(k), text) for k, text in enumerate(spec.set)]
+    notes: list[str] = []
+    base = change_scenario(base, set_changes, customers=spec.customers, periods=spec.periods,
+                           notes=notes, origin=f"{origin}: set")
     if integer_params is None:
         integer_params = _integer_ranges(loaded)
+    check_size(spec, origin)
     labels, changes = design_points(spec.design, spec.seed)
     if integer_params:
         for point_labels, point in zip(labels, changes, strict=True):
@@ -336,12 +205,12 @@ def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | Non
     digest.update(spec.model_dump_json().encode())
     width = max(3, len(str(len(changes))))
     for k, (point_labels, point) in enumerate(zip(labels, changes, strict=True)):
-        point_id = (_slug(str(point_labels["arm"])) if spec.design.kind == "arms"
+        point_id = (arm_slug(str(point_labels["arm"])) if spec.design.kind == "arms"
                     else f"{'p' if spec.design.kind == 'grid' else 's'}{k:0{width}d}")
         where = f"{origin}: {point_id}"
         try:
-            resolved = apply_overrides(base, [f"{p}={_flow(v)}" for p, v in point.items()],
-                                       origin=where)
+            resolved = apply_changes(base, [f"{p}={_flow(v)}" for p, v in point.items()],
+                                     origin=where)
             scenario = Scenario.model_validate(resolved.data,
                                                context={"allow_code": allow_code})
         except SourceError as exc:
@@ -369,13 +238,44 @@ def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | Non
             file, line, col = (loaded.locate(["outcomes", k, "name"]) if loaded else
                                (origin, 1, 1))
             problems.append(Problem(file, line, col, f"outcomes.{k}.name",
-                                    f"no firm '{outcome.firm}'; firms are {sorted(firms)}",
-                                    outcome.name))
+                                    f"unknown firm '{outcome.firm}'"
+                                    f"{did_you_mean(outcome.firm, firms)}; firms are"
+                                    f" {sorted(firms)}", outcome.name))
     if problems:
         raise SourceError(problems)
     label_columns = list(dict.fromkeys(k for lab in labels for k in lab))
     return Plan(spec=spec, tasks=tasks, points=labels, scenarios=scenarios,
-                fingerprint=digest.hexdigest()[:16], label_columns=label_columns)
+                fingerprint=digest.hexdigest()[:16], label_columns=label_columns, notes=notes)
+
+
+def _located(loaded: LoadedYaml, path: list[str | int]) -> str:
+    """Where a value of the experiment file is, as an origin (``exp.yaml:12:5``)."""
+    file, line, column = loaded.locate(path)
+    return f"{file}:{line}:{column}"
+
+
+PLAN_BYTES_PER_POINT = 125 * 1024
+"""Memory a planned design point holds (its resolved scenario), measured: 122 KiB."""
+
+
+def check_size(spec: ExperimentSpec, origin: str) -> None:
+    """Refuse a design larger than ``max_runs``, or one whose plan would not fit in memory,
+    before anything is built (the count needs no design point)."""
+    runs = runs_count(spec.design, spec.replications)
+    points = runs // max(spec.replications, 1)
+    problem = None
+    if runs > spec.max_runs:
+        problem = (f"the design makes {runs:,} runs ({points:,} design points x"
+                   f" {spec.replications:,} replications), more than max_runs {spec.max_runs:,};"
+                   " raise max_runs (--max-runs) if you mean it")
+    else:
+        have = available_memory()
+        need = points * PLAN_BYTES_PER_POINT
+        if have and need > 0.8 * have:
+            problem = (f"planning {points:,} design points needs about {need / 2**30:.1f} GiB;"
+                       f" this machine has {have / 2**30:.1f} GiB available")
+    if problem:
+        raise SourceError([Problem.option(origin, problem, path="design")])
 
 
 def runs_count(design: DesignSpec, replications: int) -> int:

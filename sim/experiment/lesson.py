@@ -23,20 +23,27 @@ __all__ = ["check_lesson"]
 
 
 def check_lesson(path: Path, *, replications: int | None = None, jobs: int | None = None,
-                 quiet: bool = False, allow_code: bool = False) -> list:
+                 quiet: bool = False, allow_code: bool = False, seed: int | None = None,
+                 customers: int | None = None, periods: int | None = None,
+                 notes: list[str] | None = None) -> list:
     """Run a lesson's replications and evaluate its expectations (a list of results).
+
+    ``seed`` replaces ``check.seed``; ``customers`` and ``periods`` change the market and the
+    horizon (expectations after a shorter horizon are left out, with a note in ``notes``).
 
     Raises:
         SourceError: the file is invalid.
     """
-    scenario = load_scenario(path, allow_code=allow_code)
+    scenario = load_scenario(path, allow_code=allow_code, customers=customers, periods=periods,
+                             notes=notes)
     if not scenario.expectations:
         return []
     count = replications or scenario.check.replications
+    first_seed = scenario.check.seed if seed is None else seed
     data = scenario.model_dump(mode="json")
     tasks = [RunTask(run_id=f"r{r:04d}", scenario=data, seed=seed,
                      labels={"replication": r}, allow_code=allow_code)
-             for r, seed in enumerate(replication_seeds(scenario.check.seed, count))]
+             for r, seed in enumerate(replication_seeds(first_seed, count))]
     with tempfile.TemporaryDirectory(prefix="stratsim-check-") as tmp:
         store = ResultStore(Path(tmp) / "runs", fingerprint="check", durable=False)
         with progress_reporter(len(tasks), scenario.name, enabled=not quiet) as callback:

@@ -95,14 +95,29 @@ def _start_worker(environment: Mapping[str, str]) -> None:
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now: cancel queued runs and end the running ones."""
+    """Stop a pool now: cancel queued runs and end the running ones.
+
+    A worker ended while it was sending a result leaves half a message in the result pipe,
+    and the pool's manager thread would wait forever for the rest of it (so would shutdown,
+    and the interpreter's exit). Once the workers are gone, closing this process's copy of the
+    pipe's write end lets the manager thread see the end of the pipe instead: it marks the
+    pool broken and ends.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
     if terminate is not None:
         terminate()
     else:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
+        for process in processes:
             with contextlib.suppress(Exception):
                 process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=10)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.close()
     pool.shutdown(wait=True, cancel_futures=True)
 
 

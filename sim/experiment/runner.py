@@ -3,7 +3,8 @@
 ``run_plan`` records the manifest (stratsim version, the experiment, every resolved scenario,
 seeds, design, outcomes, run ids), then executes the runs not yet finished in the folder (a
 re-run or ``--resume`` skips them), writing each as soon as it finishes; start and end times
-and every run's status are recorded by the executor. Then ``write_figures`` draws the analysis.
+and every run's status are recorded by the executor. Then ``write_figures`` draws the analysis
+(PNG, or SVG on request).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sim.experiment.executor import ExecutionSummary, execute
 from sim.experiment.manifest import MANIFEST, ExperimentError
 from sim.experiment.progress import progress_reporter
 from sim.experiment.store import ResultStore
-from sim.report.style import save
+from sim.report.style import check_format, save
 
 __all__ = ["default_outcomes", "run_plan", "write_figures"]
 
@@ -63,10 +64,20 @@ def run_plan(plan: Plan, out_dir: Path, *, jobs: int | None = None, scheduler: s
     return store, summary
 
 
-def write_figures(store: ResultStore, analysis: Analysis | None = None) -> tuple[Analysis,
-                                                                                 list[Path]]:
-    """Analyse the folder and write its figures to ``figures/``."""
+def write_figures(store: ResultStore, analysis: Analysis | None = None, *,
+                  fmt: str = "png") -> tuple[Analysis, list[Path]]:
+    """Analyse the folder and write its figures to ``figures/<stem>.<fmt>``.
+
+    Args:
+        store: the experiment's results folder.
+        analysis: its analysis, if already made (default: :func:`analyze` it).
+        fmt: the figures' file format, ``"png"`` or ``"svg"``.
+
+    Raises:
+        ValueError: ``fmt`` is not png or svg (before the folder is analysed).
+    """
+    check_format(fmt)
     analysis = analysis or analyze(store)
-    paths = [save(fig, store.directory / "figures" / f"{stem}.png")
+    paths = [save(fig, store.directory / "figures" / f"{stem}.{fmt}", fmt)
              for stem, _, fig in analysis.figures]
     return analysis, paths

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sim.experiment.design import ExperimentSpec
+from sim.experiment.spec import ExperimentSpec
 from sim.scenario.spec import Scenario
 
 __all__ = ["SCHEMA_FILES", "json_schema", "shipped_schema", "write_schemas"]

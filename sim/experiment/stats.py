@@ -14,7 +14,10 @@ a live model (DESIGN.md, principle 6).
 
 Statistical rules:
     * Every interval is the Student-t interval of the mean over runs, each run one independent
-      observation (:mod:`sim.experiment.intervals`).
+      observation (:mod:`sim.experiment.intervals`), intersected with the range the quantity
+      must lie in: a share or rate in [0, 1], a paired difference of two in [-1, 1], a count
+      at least 0 (:func:`~sim.experiment.intervals.value_bounds`, from the outcome's metric or
+      the column's unit; the intersection keeps the coverage).
     * Missing values (NaN) are dropped before counting ``n``. Runs whose ``status`` is not
       ``"ok"`` are left out of every statistic (their outcomes are not measurements).
     * Arms are compared **paired by replication**: replication r of every arm runs on the same
@@ -38,10 +41,13 @@ import pandas as pd
 
 from sim.experiment.intervals import (
     DEFAULT_LEVEL,
+    UNBOUNDED,
     Interval,
     check_level,
+    difference_bounds,
     float_array,
     mean_ci,
+    value_bounds,
     with_bounds,
 )
 
@@ -87,6 +93,8 @@ def arm_summary(
     arm_col: str | Sequence[str],
     outcomes: Sequence[str],
     level: float = DEFAULT_LEVEL,
+    *,
+    bounded: bool = True,
 ) -> pd.DataFrame:
     """Mean and t interval of each outcome per arm (or per grid cell), over the runs.
 
@@ -97,6 +105,8 @@ def arm_summary(
             for a grid (``["firms.Alpha.relationship_level", "market.customers"]``).
         outcomes: outcome columns, e.g. ``["cumulative_profit@Alpha", "loyal_share@Alpha"]``.
         level: confidence level.
+        bounded: intersect each interval with its outcome's range (a share's with [0, 1]);
+            ``False`` gives the plain t interval.
 
     Returns:
         One row per arm and outcome, arms in order of first appearance, then outcomes in the
@@ -121,7 +131,8 @@ def arm_summary(
     long["value"] = pd.to_numeric(long["value"], errors="raise").astype("float64")
     grouped = long.groupby([*arms, "outcome"], sort=False, dropna=False)["value"]
     summary = grouped.agg(mean="mean", sd="std", n="count").reset_index()
-    summary = with_bounds(summary, level)
+    ranges = [value_bounds(o) if bounded else UNBOUNDED for o in summary["outcome"]]
+    summary = with_bounds(summary, level, ranges)
     # Arms in order of first appearance in the runs table, outcomes in the order given.
     arm_order = table[arms].drop_duplicates().reset_index(drop=True)
     arm_order["_arm_rank"] = np.arange(len(arm_order))
@@ -141,6 +152,7 @@ def paired_differences(
     pair_col: str = "replication",
     *,
     baseline: Any = None,
+    bounded: bool = True,
 ) -> pd.DataFrame:
     """Mean difference ``b - a`` of one outcome for every pair of arms, paired by replication.
 
@@ -159,6 +171,9 @@ def paired_differences(
             or no replication value pairs with nothing.
         baseline: when given, only the pairs (baseline, b) for every other arm b; otherwise
             every pair (a, b) with a before b in order of first appearance.
+        bounded: intersect each interval with the range of a difference of two values of the
+            outcome (two shares differ by at most 1: [-1, 1]); ``False`` gives the plain t
+            interval.
 
     Returns:
         One row per pair: ``arm_a``, ``arm_b``, ``outcome``, ``mean`` (of b - a), ``low``,
@@ -200,9 +215,10 @@ def paired_differences(
     else:
         pairs = list(combinations(arms, 2))
     column = {arm: index for index, arm in enumerate(arms)}
+    ranges = difference_bounds(value_bounds(outcome)) if bounded else UNBOUNDED
     rows = []
     for a, b in pairs:
-        interval = mean_ci(matrix[:, column[b]] - matrix[:, column[a]], level)
+        interval = mean_ci(matrix[:, column[b]] - matrix[:, column[a]], level, ranges)
         rows.append(
             {
                 "arm_a": a,
@@ -268,6 +284,7 @@ def timeseries_bands(
     *,
     customers: int | str | None = None,
     run_col: str = "run_id",
+    bounded: bool = True,
 ) -> pd.DataFrame:
     """Mean and t interval across runs of one time-series value, per group and period.
 
@@ -284,6 +301,8 @@ def timeseries_bands(
             the label column ``"market.customers"`` in a sweep over market size).
         run_col: the run identifier, used to check one row per run, group and period; the
             check is skipped when the table has no such column.
+        bounded: intersect each band with the value's range (``loyal_share`` or a 0..1 column
+            in [0, 1], a count at least 0); a callable's values are unbounded.
 
     Returns:
         One row per group and period (groups in order of first appearance, periods ascending):
@@ -319,7 +338,8 @@ def timeseries_bands(
     else:
         grouped = frame.groupby(keys, sort=False, dropna=False)["_value"]
         bands = grouped.agg(mean="mean", sd="std", n="count").reset_index()
-        bands = with_bounds(bands, level)
+        ranges = value_bounds(name) if bounded and not callable(value_col) else UNBOUNDED
+        bands = with_bounds(bands, level, ranges)
         group_order = frame[groups].drop_duplicates().reset_index(drop=True)
         group_order["_group_rank"] = np.arange(len(group_order))
         bands = bands.merge(group_order, on=groups, how="left")

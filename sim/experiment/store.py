@@ -49,7 +49,7 @@ from sim.experiment.manifest import (
     utc_now,
 )
 from sim.experiment.task import RunResult
-from sim.files import TMP_SUFFIX, atomic_write
+from sim.files import TMP_SUFFIX, atomic_write, csv_text, is_our_temporary, safe_cell
 
 try:  # POSIX advisory locks; on other systems a folder is not guarded against two writers
     import fcntl
@@ -132,6 +132,10 @@ class ResultStore(ManifestMixin):
                                       f" ({exc.strerror})") from None
         elif not self.directory.is_dir():
             raise ExperimentError(f"{self.directory}: no such results folder")
+        elif not self.manifest_path.is_file():
+            raise ExperimentError(f"{self.directory}: not an experiment's results folder (it has"
+                                  f" no {MANIFEST}); give the folder a compare, sweep,"
+                                  " sensitivity or experiment wrote")
         self._check_fingerprint()
         lock = self._try_lock()
         if lock is not None:  # nobody is writing: leftovers are from a killed process
@@ -195,8 +199,9 @@ class ResultStore(ManifestMixin):
             if not folder.is_dir():
                 continue
             for tmp in folder.glob(f".*{TMP_SUFFIX}"):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+                if is_our_temporary(tmp):  # never a file stratsim did not write
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
 
     # ------------------------------------------------------------------ runs
     def _run_path(self, run_id: str) -> Path:
@@ -315,8 +320,7 @@ class ResultStore(ManifestMixin):
         """
         target = Path(out_dir) if out_dir is not None else self.directory
         target.mkdir(parents=True, exist_ok=True)
-        runs_csv = atomic_write(target / "runs.csv",
-                                self.runs().to_csv(index=False).encode("utf-8"),
+        runs_csv = atomic_write(target / "runs.csv", csv_text(self.runs()).encode("utf-8"),
                                 durable=self.durable)
         ids = sorted(self.finished_ids())
         paths = [p for p in map(self._timeseries_path, ids) if p.exists()]
@@ -327,11 +331,12 @@ class ResultStore(ManifestMixin):
             columns = list(self.timeseries().columns)
 
         def write_series(fh: IO[bytes]) -> None:
-            fh.write((",".join(_csv_name(c) for c in columns) + "\n").encode("utf-8"))
+            fh.write((",".join(_csv_name(str(safe_cell(c))) for c in columns) + "\n")
+                     .encode("utf-8"))
             for path in paths:
                 frame = pq.read_table(path).to_pandas().reindex(columns=columns)
                 frame = frame.sort_values(["period", "firm"], kind="stable")
-                fh.write(frame.to_csv(index=False, header=False).encode("utf-8"))
+                fh.write(csv_text(frame, header=False).encode("utf-8"))
 
         series_csv = atomic_write(target / "timeseries.csv", write_series,
                                   durable=self.durable)

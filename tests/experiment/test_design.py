@@ -6,14 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiment.design import (
-    ExperimentSpec,
-    build_plan,
-    design_points,
-    load_experiment,
-    replication_seeds,
-    runs_count,
-)
+from sim.experiment.design import build_plan, design_points, replication_seeds, runs_count
+from sim.experiment.spec import ExperimentSpec, load_experiment
 from sim.scenario.problems import SourceError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +100,7 @@ def test_invalid_design_point_names_the_point() -> None:
                                        "broken": {"firms.Alpha.quality": 3}}}
     with pytest.raises(SourceError) as err:
         build_plan(spec(design), ROOT, origin="exp.yaml")
-    assert "exp.yaml: broken:1:1: firms.Alpha.quality: must be <= 1 (got 3)" in str(err.value)
+    assert "exp.yaml: broken: firms.Alpha.quality: must be <= 1 (got 3)" in str(err.value)
 
 
 def test_outcome_for_unknown_firm(tmp_path: Path) -> None:
@@ -117,7 +111,7 @@ def test_outcome_for_unknown_firm(tmp_path: Path) -> None:
     s, loaded = load_experiment(f)
     with pytest.raises(SourceError) as err:
         build_plan(s, tmp_path, loaded=loaded)
-    assert f"{f}:6:5: outcomes.0.name: no firm 'Zeta'" in str(err.value)
+    assert f"{f}:6:5: outcomes.0.name: unknown firm 'Zeta'" in str(err.value)
 
 
 def test_fingerprint_changes_with_the_design() -> None:

@@ -272,7 +272,8 @@ def test_a_failing_run_is_retried_then_recorded(
     [failure] = store.failures()
     assert failure["attempts"] == 3 and failure["seed"] == 7
     assert failure["labels"]["arm"] == "boom"
-    assert failure["error"].startswith("RuntimeError: the strategy exploded")
+    assert failure["error"].startswith("StrategyFailed: period 1: firm Beta's strategy")
+    assert "failed: RuntimeError: the strategy exploded" in failure["error"]
     assert_same_results(store, reference, {t.run_id for t in good})
     assert store.read_manifest()["runs"]["boom"] == "failed"
     # resuming tries the failed run again, and only it

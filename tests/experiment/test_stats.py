@@ -318,3 +318,50 @@ def test_interval_is_a_value_object() -> None:
     assert Interval(1.0, 0.5, 1.5, 3, 0.2) == Interval(1.0, 0.5, 1.5, 3, 0.2)
     assert Interval(1.0, 0.5, 1.5, 3, 0.2).excludes_zero()
     assert not Interval(0.1, -0.5, 0.7, 3, 0.2).excludes_zero()
+
+
+# --- bounded outcomes -----------------------------------------------------------------------
+
+
+def _two_replications() -> pd.DataFrame:
+    """Two arms × two replications, as a 2-replication compare writes them."""
+    return pd.DataFrame({
+        "status": "ok", "arm": ["A", "A", "B", "B"], "replication": [0, 1, 0, 1],
+        "loyal_share@Gamma": [0.0, 0.08, 1.0, 0.0],
+        "satisfaction@Gamma": [0.85, 0.99, 0.9, 0.95],
+        "cumulative_profit@Gamma": [-10.0, 10.0, 5.0, 6.0],
+    })
+
+
+def test_a_two_replication_share_interval_stays_in_zero_to_one() -> None:
+    outcomes = ["loyal_share@Gamma", "satisfaction@Gamma", "cumulative_profit@Gamma"]
+    summary = arm_summary(_two_replications(), "arm", outcomes).set_index(["arm", "outcome"])
+    plain = arm_summary(_two_replications(), "arm", outcomes, bounded=False).set_index(
+        ["arm", "outcome"])
+    assert plain.loc[("A", "loyal_share@Gamma"), "low"] < 0  # the old interval left [0, 1]
+    assert plain.loc[("A", "satisfaction@Gamma"), "high"] > 1
+    assert summary.loc[("A", "loyal_share@Gamma"), "low"] == 0.0
+    assert summary.loc[("A", "satisfaction@Gamma"), "high"] == 1.0
+    shares = summary.loc[[i for i in summary.index if i[1] != "cumulative_profit@Gamma"]]
+    assert (shares["low"] >= 0).all() and (shares["high"] <= 1).all()
+    # money has no bound: its interval is the plain t interval
+    profit = ("A", "cumulative_profit@Gamma")
+    assert summary.loc[profit, "low"] == plain.loc[profit, "low"] < -10
+
+
+def test_a_paired_difference_of_shares_stays_in_minus_one_to_one() -> None:
+    row = paired_differences(_two_replications(), "arm", "loyal_share@Gamma").iloc[0]
+    assert row["mean"] == pytest.approx(0.46)  # (1.0 - 0.0 + 0.0 - 0.08) / 2
+    assert (row["low"], row["high"]) == (-1.0, 1.0)
+    plain = paired_differences(_two_replications(), "arm", "loyal_share@Gamma",
+                               bounded=False).iloc[0]
+    assert plain["low"] < -1 and plain["high"] > 1
+    assert not row["excludes_zero"]
+
+
+def test_share_bands_stay_above_zero() -> None:
+    table = pd.DataFrame({"run_id": ["a", "b"], "arm": "4P", "period": 1, "firm": "Alpha",
+                          "loyal": [0, 30]})
+    bands = timeseries_bands(table, "arm", "loyal_share", customers=1000)
+    assert bands.loc[0, "low"] == 0.0 and bands.loc[0, "high"] == pytest.approx(
+        0.015 + 12.706204736 * math.sqrt(0.00045) / math.sqrt(2))
