@@ -6,8 +6,9 @@ Core objects:
         (numbers ascending, anything else in order of first appearance).
     value_axis: the value axis as percentages or compact numbers, with a light grid.
     level_text, n_text: an interval's caption: its level and the runs behind it.
-    band_handle, legend_below: a legend sample (a line over its band), and a legend below the
-        figure in rows as even as fit.
+    band_handle, group_label, legend_below: a legend sample (a line over its band, in a
+        group's style), a group's legend label, and a legend below the figure in rows as even
+        as fit.
 
 The figures draw the tables of :mod:`sim.experiment.stats`, never a live model (DESIGN.md,
 principle 6). What an interval means is stated in :mod:`sim.experiment.intervals`: a Student-t
@@ -18,7 +19,7 @@ interval of the mean over runs (replications), at the level the table was comput
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,13 +30,22 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.report.style import LEGEND_ENTRY_EXTRA_CHARS, LEGEND_ROW_CHARS, LINE_WIDTH, compact_number
+from sim.report.style import (
+    LEGEND_ENTRY_EXTRA_CHARS,
+    LEGEND_ROW_CHARS,
+    LINE_WIDTH,
+    GroupStyle,
+    compact_number,
+    variant_style,
+)
 
 __all__ = [
     "BAND_ALPHA",
     "band_handle",
     "check_frame",
+    "complete_styles",
     "floats",
+    "group_label",
     "is_numeric",
     "label_text",
     "legend_below",
@@ -118,12 +128,38 @@ def n_text(table: pd.DataFrame) -> str:
     return f"n = {low} runs" if low == high else f"n = {low}–{high} runs"
 
 
-def band_handle(colour: str, band: bool = True) -> tuple[Any, ...]:
-    """A legend sample: the line over its band, as drawn."""
-    line = Line2D([], [], color=colour, linewidth=LINE_WIDTH)
+def band_handle(style: GroupStyle, band: bool = True, line: bool = True) -> tuple[Any, ...]:
+    """A legend sample as the group is drawn: its line (or only its marker) over its band."""
+    sample = Line2D([], [], color=style.colour, linewidth=LINE_WIDTH,
+                    linestyle=style.linestyle if line else "none", marker=style.marker,
+                    markersize=5 if line else 6)
     if not band:
-        return (line,)
-    return (Patch(facecolor=colour, alpha=BAND_ALPHA, linewidth=0), line)
+        return (sample,)
+    return (Patch(facecolor=style.colour, alpha=BAND_ALPHA, linewidth=0), sample)
+
+
+def complete_styles(groups: Sequence[Any],
+                    styles: Mapping[Any, GroupStyle] | None) -> dict[Any, GroupStyle]:
+    """A style for every group: the one given, else the next variant look (grey and marker)
+    after those the given styles use, so no two groups look alike."""
+    given = dict(styles or {})
+    used = sum(1 for style in given.values() if style.strategy is None)
+    complete: dict[Any, GroupStyle] = {}
+    for group in groups:
+        if group not in given:
+            given[group] = variant_style(used)
+            used += 1
+        complete[group] = given[group]
+    return complete
+
+
+def group_label(group: Any, style: GroupStyle) -> str:
+    """A group's legend label; a strategy group not named after its strategy adds it:
+    ``"customer-centric (4C)"``."""
+    text = label_text(group)
+    if style.strategy is not None and text != style.strategy:
+        return f"{text} ({style.strategy})"
+    return text
 
 
 def legend_below(figure: Figure, handles: Sequence[Any], labels: Sequence[str],

@@ -1,7 +1,8 @@
 """Figures of one run: loyalty, profit, market share, satisfaction and loyalty classes.
 
 Core objects:
-    write_run_figures: one run's tidy time-series table -> five PNG files.
+    write_run_figures: one run's tidy time-series table -> five PNG (or SVG) files.
+    run_figures: the same five figures as ``Figure`` objects (to embed or inspect).
     firm_colours: one stable colour per firm, shared by every figure (defined in
         :mod:`sim.report.style`, importable from here as well).
 
@@ -11,26 +12,27 @@ The figures read the tidy table a run emits (one row per period and firm), never
 ``matplotlib.figure.Figure`` on its own Agg canvas, without pyplot (:mod:`sim.report.style`).
 
 What the figures show (MODEL.md, section 1: "loyalty and profit over time"):
-    loyalty.png       loyal customers toward each firm as a share of the market's N customers;
-                      beside it, repeat + loyal (repeat buying with or without attitude, so the
-                      gap between the panels is the behavioural, possibly spurious, part of
-                      loyalty; Dick & Basu 1994), dashed.
-    profit.png        profit per period and cumulative profit, each with a zero line.
-    share.png         market share in units per firm, and the outside option as 1 - the sum of
-                      the firms' shares (grey, dashed).
-    satisfaction.png  mean satisfaction and mean trust over each firm's active customers (0..1).
-    classes.png       customers by loyalty class (potential, new, repeat, loyal, lapsed), stacked,
-                      one small panel per firm.
+    loyalty       loyal customers toward each firm as a share of the market's N customers;
+                  beside it, repeat + loyal (repeat buying with or without attitude, so the
+                  gap between the panels is the behavioural, possibly spurious, part of
+                  loyalty; Dick & Basu 1994).
+    profit        profit per period and cumulative profit, each with a zero line.
+    share         market share in units per firm, and the outside option as 1 - the sum of
+                  the firms' shares (grey, dashed).
+    satisfaction  mean satisfaction and mean trust over each firm's active customers (0..1).
+    classes       all N customers by their class toward each firm (unaware, potential, new,
+                  repeat, loyal, lapsed), stacked, one small panel per firm.
 
-Conventions: firms keep their order and colour, lines break at gaps, and strategy switches are
-marked as stated in :mod:`sim.report.run_table` and :mod:`sim.report.run_axes`. Files are written
-to a temporary name and renamed, so a reader never sees half a PNG.
+Conventions: firms keep their order and colour (the scenario's order, when given), a line takes
+the style of the firm's strategy, lines break at gaps, and strategy switches are marked, as
+stated in :mod:`sim.report.run_table` and :mod:`sim.report.run_axes`; every line and area has a
+legend entry; every time axis has the same ticks. Files are written to a temporary name and
+renamed, so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -39,30 +41,33 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.files import atomic_write
-from sim.report.run_axes import figure_title, firm_legend, firm_lines, time_axis
+from sim.report.run_axes import figure_title, firm_legend, firm_lines, legend_columns, time_axis
 from sim.report.run_table import LOYALTY_CLASSES, RunTable, prepare_run
 from sim.report.style import (
-    FIGURE_DPI,
     FIGURE_SIZE_IN,
     LINE_WIDTH,
     OUTSIDE_OPTION_COLOUR,
+    check_format,
     compact_number,
     firm_colours,
     new_figure,
+    plain_text,
+    save,
 )
 
-__all__ = ["firm_colours", "write_run_figures"]
+__all__ = ["firm_colours", "run_figures", "write_run_figures"]
 
 CLASS_ROW_HEIGHT_IN = 2.0
 """Extra height per row of class panels beyond two rows, inches."""
 CLASS_PANEL_COLUMNS = 4
 """Most class panels in one row."""
-CLASS_STACK_ORDER: tuple[str, ...] = ("loyal", "repeat", "new", "potential", "lapsed")
-"""Bottom to top in the class panels: the firm's core at the base, the lost on top."""
+CLASS_STACK_ORDER: tuple[str, ...] = ("loyal", "repeat", "new", "potential", "lapsed", "unaware")
+"""Bottom to top in the class panels: the firm's core at the base, then the lost, and on top
+those who do not know the firm yet (so every panel fills up to the N customers)."""
 CLASS_COLOURS: dict[str, str] = {
+    "unaware": "#e3e3e3",
     "loyal": "#1b7837",
     "repeat": "#5aae61",
     "new": "#a6dba0",
@@ -78,8 +83,10 @@ def write_run_figures(
     customers: int,
     title: str = "",
     period_unit: str = "month",
+    firms: Sequence[str] | None = None,
+    fmt: str = "png",
 ) -> dict[str, Path]:
-    """Draw the five standard figures of one run and write them as PNG files.
+    """Draw the five standard figures of one run and write them as PNG (or SVG) files.
 
     Args:
         timeseries: one run's tidy table, one row per (period, firm), with at least the columns
@@ -90,39 +97,54 @@ def write_run_figures(
             shares).
         title: scenario or run title, put before each figure's own title.
         period_unit: what one period is ("month", "week", ...), used in axis labels.
+        firms: the scenario's firms in order (``Scenario.all_firm_names()``), which gives each
+            firm its colour (:func:`sim.report.style.firm_colours`); default: their order of
+            first appearance in the table.
+        fmt: ``"png"`` (at ``FIGURE_DPI``) or ``"svg"``.
 
     Returns:
         ``{"loyalty", "profit", "share", "satisfaction", "classes"}`` mapped to the paths of
-        ``loyalty.png``, ``profit.png``, ``share.png``, ``satisfaction.png``, ``classes.png``.
+        ``loyalty.<fmt>``, ``profit.<fmt>``, ``share.<fmt>``, ``satisfaction.<fmt>``,
+        ``classes.<fmt>``.
 
     Raises:
         ValueError: the table is empty, lacks a required column, has a period that is not a
-            whole number, or has more than one row for a (period, firm); or ``customers`` is
-            not a positive whole number.
+            whole number, or has more than one row for a (period, firm); ``customers`` is
+            not a positive whole number; or ``fmt`` is not png or svg.
     """
+    check_format(fmt)
+    figures = run_figures(timeseries, customers=customers, title=title,
+                          period_unit=period_unit, firms=firms)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return {name: save(figure, out / f"{name}.{fmt}", fmt) for name, figure in figures.items()}
+
+
+@plain_text
+def run_figures(
+    timeseries: pd.DataFrame,
+    *,
+    customers: int,
+    title: str = "",
+    period_unit: str = "month",
+    firms: Sequence[str] | None = None,
+) -> dict[str, Figure]:
+    """The five figures of one run as ``Figure`` objects (arguments as in
+    :func:`write_run_figures`), by name: loyalty, profit, share, satisfaction, classes."""
     if isinstance(customers, bool) or not isinstance(customers, int | np.integer):
         raise ValueError(f"customers must be a whole number of customers (got {customers!r})")
     if customers <= 0:
         raise ValueError(f"customers must be positive (got {customers})")
-    run = prepare_run(timeseries)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    run = prepare_run(timeseries, firms)
     unit = period_unit.strip() or "period"
     drawers: dict[str, Callable[[], Figure]] = {
         "loyalty": lambda: _draw_loyalty(run, customers, title, unit),
         "profit": lambda: _draw_profit(run, title, unit),
         "share": lambda: _draw_share(run, title, unit),
         "satisfaction": lambda: _draw_satisfaction(run, title, unit),
-        "classes": lambda: _draw_classes(run, title, unit),
+        "classes": lambda: _draw_classes(run, customers, title, unit),
     }
-    return {name: _save(draw(), out / f"{name}.png") for name, draw in drawers.items()}
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    """Write a PNG atomically (a temporary file in the same folder, then a rename)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")
-    return atomic_write(path, buffer.getvalue(), durable=False)
+    return {name: draw() for name, draw in drawers.items()}
 
 
 # --- the figures ----------------------------------------------------------------------------
@@ -132,7 +154,7 @@ def _draw_loyalty(run: RunTable, customers: int, title: str, period_unit: str) -
     figure = new_figure()
     loyal_axes, repeat_axes = figure.subplots(1, 2, sharey=True)
     firm_lines(loyal_axes, run, "loyal", scale=1.0 / customers)
-    firm_lines(repeat_axes, run, ("repeat", "loyal"), scale=1.0 / customers, linestyle="--")
+    firm_lines(repeat_axes, run, ("repeat", "loyal"), scale=1.0 / customers)
     loyal_axes.set_title("Loyal (repeat buying + attitude)", fontsize="medium")
     repeat_axes.set_title("Repeat + loyal (all repeat buyers)", fontsize="medium")
     loyal_axes.set_ylabel(f"share of all {customers:,} customers")
@@ -161,7 +183,8 @@ def _draw_profit(run: RunTable, title: str, period_unit: str) -> Figure:
         time_axis(axes, run, period_unit)
         axes.yaxis.set_major_formatter(FuncFormatter(compact_number))
     figure.suptitle(figure_title(title, "Profit"))
-    firm_legend(figure, run)
+    zero = Line2D([], [], color="black", linewidth=0.8, label="zero (break-even)")
+    firm_legend(figure, run, extra=[zero])
     return figure
 
 
@@ -236,7 +259,9 @@ def _class_grid(count: int) -> tuple[int, int]:
     return -(-count // columns), columns
 
 
-def _draw_classes(run: RunTable, title: str, period_unit: str) -> Figure:
+def _draw_classes(run: RunTable, customers: int, title: str, period_unit: str) -> Figure:
+    """All N customers by class toward each firm: the stack of a panel fills up to N, the
+    unaware on top (a labelled band, not a blank gap); ticks as in every run figure."""
     rows, columns = _class_grid(len(run.firms))
     height = FIGURE_SIZE_IN[1] + max(0, rows - 2) * CLASS_ROW_HEIGHT_IN
     figure = new_figure((FIGURE_SIZE_IN[0], height))
@@ -259,9 +284,8 @@ def _draw_classes(run: RunTable, title: str, period_unit: str) -> Figure:
             run.labels[firm], fontsize="medium", color=run.colours[firm], fontweight="bold"
         )
         time_axis(axes, run, period_unit, label=False)
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(0, max(customers, float(np.nanmax(lower, initial=0.0))))
         axes.yaxis.set_major_formatter(FuncFormatter(compact_number))
-        axes.xaxis.set_major_locator(MaxNLocator(nbins=5 if columns > 2 else "auto", integer=True))
     for axes in panels[len(run.firms) :]:
         axes.set_visible(False)
     # The lowest panel of each column carries the time axis (above a hidden panel, too).
@@ -281,7 +305,7 @@ def _draw_classes(run: RunTable, title: str, period_unit: str) -> Figure:
     figure.legend(
         handles=handles,
         loc="outside lower center",
-        ncols=len(handles),
+        ncols=legend_columns([str(h.get_label()) for h in handles]),
         frameon=False,
         fontsize="small",
     )

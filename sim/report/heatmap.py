@@ -7,8 +7,10 @@ Core object:
 Rules:
     * Numbers use a sequential colour map (viridis), or a diverging one centred on zero (red
       below, blue above) when the values take both signs, e.g. a profit difference.
-    * Categories get one palette colour each (:data:`sim.report.style.FIRM_PALETTE`, by
-      position, as ``firm_colours``), so an arm keeps the colour it has in the other figures.
+    * Categories (grid levels, arms) get one grey each, dark to light in legend order
+      (:func:`sim.report.style.variant_greys`), and every cell carries its category's name: a
+      category is not a firm, so it never takes a firm's colour (which would read as that firm
+      in the run figures, the report and the dashboard).
     * Cells without a value (no ok run, or not in the design) are light grey.
     * A cell's label is black or white, whichever reads better on its colour (relative
       luminance with the Rec. 709 weights); grids above 225 cells are not annotated.
@@ -32,7 +34,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from sim.report.experiment_axes import check_frame, label_text, ordered_values
-from sim.report.style import FIGURE_SIZE_IN, FIRM_PALETTE, compact_number, new_figure
+from sim.report.style import FIGURE_SIZE_IN, compact_number, new_figure, plain_text, variant_greys
 
 __all__ = ["heatmap_figure"]
 
@@ -43,6 +45,7 @@ ANNOTATION_FONT_SIZES: tuple[tuple[int, str], ...] = ((36, "medium"), (100, "sma
 """Font size of cell labels by the grid's number of cells; larger grids are not annotated."""
 
 
+@plain_text
 def heatmap_figure(
     table: pd.DataFrame,
     x: str,
@@ -60,8 +63,8 @@ def heatmap_figure(
 
     Numbers use a sequential colour map (viridis), or a diverging one centred on zero (red
     below, blue above) when the values take both signs, e.g. a profit difference. Categories
-    (``categorical_values=True``, e.g. the winning relationship level per cell) get one palette
-    colour each and a legend. Cells without a value are light grey.
+    (``categorical_values=True``, e.g. the winning relationship level per cell) get one grey
+    each (never a firm's colour) and a legend. Cells without a value are light grey.
 
     Args:
         table: one row per cell with columns ``x``, ``y`` and ``value`` (summarise replications
@@ -74,9 +77,9 @@ def heatmap_figure(
         categorical_values: treat ``value`` as categories.
         value_label: the colour bar or legend title (default: ``value``).
         number_format: how a cell's number is written (default: 3 significant digits, k/M).
-        categories: every category in legend order, e.g. all arms in design order, so each
-            keeps the colour it has in the other figures (by position, as ``firm_colours``)
-            even when it wins no cell. Default: the values present, numbers ascending.
+        categories: every category in legend order, e.g. all levels in design order, so each
+            keeps its grey whichever cells it wins. Default: the values present, numbers
+            ascending.
 
     Raises:
         ValueError: a column is missing, the table is empty, a cell appears twice, the values
@@ -107,7 +110,7 @@ def heatmap_figure(
         for (row, column), category in cells.items():
             if not pd.isna(category):
                 codes[ys.index(row), xs.index(column)] = code_of[category]
-        palette = [FIRM_PALETTE[i % len(FIRM_PALETTE)] for i in range(len(categories))]
+        palette = variant_greys(len(categories))
         cmap = ListedColormap(palette).with_extremes(bad=MISSING_CELL_COLOUR)
         norm: Normalize = BoundaryNorm(np.arange(-0.5, len(categories) + 0.5), len(categories))
         axes.imshow(np.ma.masked_invalid(codes), cmap=cmap, norm=norm, origin="lower",

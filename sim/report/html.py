@@ -1,13 +1,19 @@
 """The experiment report: one self-contained HTML file of sections, tables and figures.
 
 Core objects:
-    Section: a heading with paragraphs, figures, tables and preformatted blocks.
+    Section: a heading with paragraphs, figures, tables, preformatted blocks and folded blocks
+        (long text, such as a whole scenario, in a ``<details>`` element: one click opens it).
     write_report: sections -> one HTML file, written atomically.
 
 The file stands alone: the style sheet is inline, figures are embedded PNGs (``data:`` URIs),
 and there is no script, font, style sheet or image fetched from anywhere, so it renders offline,
 can be mailed or archived, and prints cleanly (a print style sheet drops the contents list and
 keeps figures and tables whole on a page).
+
+Tables fit the page: headers and cells wrap (a long name such as ``cumulative_profit@Gamma``
+may break before its ``@`` and after a ``_``, marked with ``<wbr>``), numbers do not, and a
+table that is still too wide scrolls inside its own box on screen; in print its cells break
+wherever they must, so nothing is cut off at the page's edge.
 
 Everything the caller provides (title, headings, paragraphs, captions, table cells and headers,
 preformatted text) is escaped with ``html.escape``; nothing is ever inserted as markup. Tables
@@ -47,7 +53,7 @@ Captioned = tuple[str, object]
 
 @dataclass(frozen=True)
 class Section:
-    """One section of the report, drawn in this order: paragraphs, figures, tables, blocks.
+    """One section of the report, in this order: paragraphs, figures, tables, blocks, folds.
 
     Attributes:
         heading: the section's heading (plain text).
@@ -65,6 +71,9 @@ class Section:
     figures: Sequence[Figure | bytes | Captioned] = ()
     tables: Sequence[pd.DataFrame | Captioned] = ()
     preformatted: Sequence[str | Captioned] = ()
+    folded: Sequence[str | Captioned] = ()
+    """Preformatted text shown folded (``<details>``), after everything else: the caption is
+    the line one clicks to open it."""
     anchor: str = field(default="", compare=False)
     """The section's id in the page (made from the heading when empty)."""
 
@@ -141,16 +150,20 @@ figure { margin: 1rem 0 1.5rem; }
 figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule); }
 figcaption, caption { color: var(--muted); font-size: .9rem; margin-top: .3rem;
   text-align: left; caption-side: top; padding-bottom: .3rem; }
-.table-wrap { overflow-x: auto; margin: .8rem 0 1.4rem; }
-table.data { border-collapse: collapse; font-size: .86rem; font-variant-numeric: tabular-nums; }
+.table-wrap { overflow-x: auto; max-width: 100%; margin: .8rem 0 1.4rem; }
+table.data { border-collapse: collapse; font-size: .86rem; font-variant-numeric: tabular-nums;
+  max-width: 100%; }
 table.data th, table.data td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule);
   text-align: left; vertical-align: top; }
-table.data thead th { border-bottom: 2px solid var(--ink); white-space: nowrap; }
+table.data thead th { border-bottom: 2px solid var(--ink); }
 table.data td.num, table.data th.num { text-align: right; white-space: nowrap; }
 table.data tbody tr:nth-child(even) { background: var(--tint); }
 pre { background: var(--tint); border: 1px solid var(--rule); border-radius: 4px;
   padding: .7rem .9rem; font: .82rem/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas,
   monospace; overflow-x: auto; white-space: pre; }
+details { margin: .6rem 0 1rem; }
+details > summary { cursor: pointer; font-weight: 600; }
+details > pre { margin-top: .5rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   nav { display: none; }
@@ -161,6 +174,8 @@ pre { background: var(--tint); border: 1px solid var(--rule); border-radius: 4px
   table.data tbody tr:nth-child(even) { background: none; }
   pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   .table-wrap { overflow: visible; }
+  table.data { width: 100%; }
+  table.data th, table.data td { overflow-wrap: anywhere; }
 }
 @page { margin: 15mm; }
 """
@@ -236,6 +251,12 @@ def _section(section: Section, anchor: str) -> str:
             raise ValueError(f"a preformatted block must be text (got {type(text).__name__})")
         heading = f"<h3>{_text(caption)}</h3>" if caption else ""
         parts.append(f"{heading}<pre>{_text(text)}</pre>")
+    for item in section.folded:
+        caption, text = _captioned(item)
+        if not isinstance(text, str):
+            raise ValueError(f"a folded block must be text (got {type(text).__name__})")
+        parts.append(f"<details><summary>{_text(caption or 'show')}</summary>"
+                     f"<pre>{_text(text)}</pre></details>")
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -277,6 +298,9 @@ def _table(table: object, caption: str) -> str:
         justify="left",
     )
     markup = _mark_numeric_cells(markup, numeric)
+    # Break opportunities in long names; pandas' own markup has no "@" or "_", and escaped
+    # text has no "<", so these land in text only.
+    markup = markup.replace("@", "<wbr>@").replace("_", "_<wbr>")
     if caption:
         markup = markup.replace("<thead>", f"<caption>{_text(caption)}</caption>\n  <thead>", 1)
     return f'<div class="table-wrap">{markup}</div>'

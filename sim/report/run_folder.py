@@ -3,8 +3,9 @@
 Written from the run's tidy time series and its scenario only (DESIGN.md principle 6):
 ``timeseries.csv`` (or ``timeseries.partial.csv`` for a run that stopped early),
 ``scenario.resolved.yaml`` (reproduces the run exactly), ``summary.json`` (the last period per
-firm: :func:`summary_table`) and the figures. Every file goes through the one atomic writer
-(:mod:`sim.files`).
+firm: :func:`summary_table`) and the figures (PNG or SVG; each firm in the colour of its
+position among the scenario's firms, as in every figure). Every file goes through the one
+atomic writer (:mod:`sim.files`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.files import atomic_write
+from sim.files import atomic_write, csv_text
 from sim.report.figures import write_run_figures
+from sim.report.style import check_format
 from sim.scenario.resolved import dump_yaml, resolved_scenario
 from sim.scenario.spec import Scenario
 
@@ -38,7 +40,8 @@ def summary_table(timeseries: pd.DataFrame, customers: int) -> pd.DataFrame:
 
 def write_outputs(df: pd.DataFrame, spec: Scenario, seed: int, periods_run: int, out_dir: Path,
                   version: str, *, partial: bool = False,
-                  figures: bool = True) -> dict[str, Path]:
+                  figures: bool = True, fmt: str = "png",
+                  shown_as: Path | None = None) -> dict[str, Path]:
     """Write a run's output folder from its time series; returns the files written, by name.
 
     Args:
@@ -49,15 +52,24 @@ def write_outputs(df: pd.DataFrame, spec: Scenario, seed: int, periods_run: int,
         out_dir: the folder.
         version: the stratsim version that ran it.
         partial: the run stopped early: write ``timeseries.partial.csv`` and no figures.
-        figures: write the PNG figures.
+        figures: write the figures.
+        fmt: the figures' file format, ``"png"`` or ``"svg"``.
+        shown_as: the folder's final name, when ``out_dir`` is a temporary folder that will be
+            renamed to it (:func:`sim.report.run_place.publish`): the resolved scenario's
+            header names it.
+
+    Raises:
+        ValueError: ``fmt`` is not png or svg (before anything is written).
     """
+    check_format(fmt)
     files: dict[str, Path] = {}
     name = "timeseries.partial.csv" if partial else "timeseries.csv"
-    atomic_write(out_dir / name, df.to_csv(index=False))
+    atomic_write(out_dir / name, csv_text(df))
     files["timeseries"] = out_dir / name
     resolved = resolved_scenario(spec, seed, version)
     header = (f"Resolved scenario written by stratsim {version}: every default filled in."
-              f"\nRun `stratsim run {out_dir / 'scenario.resolved.yaml'}` to reproduce this run.")
+              f"\nRun `stratsim run {(shown_as or out_dir) / 'scenario.resolved.yaml'}` to"
+              " reproduce this run.")
     atomic_write(out_dir / "scenario.resolved.yaml", dump_yaml(resolved, header))
     files["scenario"] = out_dir / "scenario.resolved.yaml"
     summary = {
@@ -69,7 +81,8 @@ def write_outputs(df: pd.DataFrame, spec: Scenario, seed: int, periods_run: int,
     }
     if figures and not df.empty and not partial:
         figs = write_run_figures(df, out_dir / "figures", customers=spec.market.customers,
-                                 title=spec.name, period_unit=spec.period_unit)
+                                 title=spec.name, period_unit=spec.period_unit,
+                                 firms=spec.all_firm_names(), fmt=fmt)
         files.update({f"figure_{k}": v for k, v in figs.items()})
     summary["files"] = {k: str(v.relative_to(out_dir)) for k, v in files.items()}
     atomic_write(out_dir / "summary.json", json.dumps(summary, indent=2, default=float) + "\n")

@@ -2,16 +2,21 @@
 
 Core objects:
     prepare_run: one run's tidy time-series table -> a :class:`RunTable`.
-    RunTable: the table split by firm, with each firm's legend label, colour and strategy
-        switches, and the periods of the run.
-    REQUIRED_COLUMNS: the columns the run figures read; LOYALTY_CLASSES: the loyalty classes.
+    RunTable: the table split by firm, with each firm's legend label, colour, strategy at each
+        period and strategy switches, and the periods of the run.
+    REQUIRED_COLUMNS: the columns the run figures read; LOYALTY_CLASSES: the loyalty classes
+        (with ``unaware``, the customers who do not know the firm yet).
 
 The figures read the tidy table a run emits (one row per period and firm), never a live model
 (DESIGN.md, principle 6).
 
 Conventions:
-    * Firms are ordered by first appearance (earliest period, then row order), so an entrant
-      comes after the incumbents, and keeps its colour in every figure.
+    * Firms are in the scenario's order when it is given (``firms``: incumbents in file order,
+      then entrants, ``Scenario.all_firm_names()``), and each takes the colour of its position
+      there (:func:`sim.report.style.firm_colours`), so a firm has the same colour in a run's
+      figures, an experiment's figures and the dashboard. Without it (a table alone), firms are
+      in order of first appearance (earliest period, then row order). Firms of the table that
+      the order does not name come after it.
     * A firm's line spans its first to its last row. A missing row or a NaN inside that span is
       drawn as a gap, never as zero.
     * The legend names each firm with its strategy; when the firm switched, the label lists its
@@ -21,6 +26,7 @@ Conventions:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,8 +36,9 @@ from sim.report.style import firm_colours
 
 __all__ = ["LOYALTY_CLASSES", "REQUIRED_COLUMNS", "RunTable", "prepare_run"]
 
-LOYALTY_CLASSES: tuple[str, ...] = ("potential", "new", "repeat", "loyal", "lapsed")
-"""Loyalty classes in life-cycle order (MODEL.md, section 2), as the legend lists them."""
+LOYALTY_CLASSES: tuple[str, ...] = ("unaware", "potential", "new", "repeat", "loyal", "lapsed")
+"""Loyalty classes in life-cycle order (MODEL.md, section 2), as the legend lists them; toward
+each firm every customer is in exactly one of them, so they add up to the N customers."""
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "period",
@@ -53,6 +60,8 @@ class RunTable:
     firms: list[str]
     labels: dict[str, str]
     colours: dict[str, str]
+    strategies: dict[str, np.ndarray]
+    """Each firm's strategy at each period of its span (a gap keeps the strategy before it)."""
     switches: dict[str, list[int]]
     periods: np.ndarray
     by_firm: dict[str, pd.DataFrame]
@@ -71,7 +80,18 @@ def _floats(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="raise").astype("float64").to_numpy()
 
 
-def prepare_run(timeseries: pd.DataFrame) -> RunTable:
+def prepare_run(timeseries: pd.DataFrame, firms: Sequence[str] | None = None) -> RunTable:
+    """Check one run's tidy table and split it by firm.
+
+    Args:
+        timeseries: one run's table, one row per (period, firm), with ``REQUIRED_COLUMNS``.
+        firms: the scenario's firms in order (``Scenario.all_firm_names()``): the order of the
+            legend and the colours. Default: order of first appearance in the table.
+
+    Raises:
+        ValueError: the table is empty, lacks a column, has a period that is not a whole
+            number, or has more than one row for a (period, firm).
+    """
     if not isinstance(timeseries, pd.DataFrame):
         raise ValueError(f"timeseries must be a pandas DataFrame (got {type(timeseries).__name__})")
     if timeseries.empty:
@@ -98,11 +118,15 @@ def prepare_run(timeseries: pd.DataFrame) -> RunTable:
         )
     table = table.sort_values("period", kind="stable")
 
-    firms = list(dict.fromkeys(table["firm"]))
+    present = list(dict.fromkeys(table["firm"]))
+    order = [str(f) for f in dict.fromkeys(firms or [])]
+    colours = firm_colours([*order, *(f for f in present if f not in order)])
+    present = [f for f in colours if f in present]
     labels: dict[str, str] = {}
+    strategies: dict[str, np.ndarray] = {}
     switches: dict[str, list[int]] = {}
     by_firm: dict[str, pd.DataFrame] = {}
-    for firm in firms:
+    for firm in present:
         rows = table[table["firm"] == firm].set_index("period")
         strategy = rows["strategy"].dropna().astype(str)
         changed = strategy.ne(strategy.shift())
@@ -111,8 +135,11 @@ def prepare_run(timeseries: pd.DataFrame) -> RunTable:
         labels[firm] = f"{firm} ({_strategy_path(sequence)})" if sequence else firm
         span = pd.RangeIndex(int(rows.index.min()), int(rows.index.max()) + 1, name="period")
         by_firm[firm] = rows.reindex(span)
+        strategies[firm] = (by_firm[firm]["strategy"].astype(object).ffill().bfill()
+                            .fillna("").astype(str).to_numpy())
     periods = np.arange(int(table["period"].min()), int(table["period"].max()) + 1)
-    return RunTable(firms, labels, firm_colours(firms), switches, periods, by_firm)
+    return RunTable(present, labels, {f: colours[f] for f in present}, strategies, switches,
+                    periods, by_firm)
 
 
 def _strategy_path(sequence: list[str]) -> str:

@@ -19,7 +19,17 @@ from matplotlib.figure import Figure
 from sim.experiment.stats import arm_summary, timeseries_bands
 from sim.report.experiment_figures import band_figure, response_figure, sensitivity_figure
 from sim.report.heatmap import heatmap_figure
-from sim.report.style import FIGURE_DPI, FIGURE_SIZE_IN, firm_colours, save, to_data_uri
+from sim.report.style import (
+    FIGURE_DPI,
+    FIGURE_SIZE_IN,
+    FIRM_PALETTE,
+    VARIANT_GREYS,
+    firm_colours,
+    group_styles,
+    save,
+    to_data_uri,
+    variant_greys,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ARMS = ("4P", "4C", "4R")
@@ -79,16 +89,39 @@ def test_band_figure_draws_a_line_and_a_band_per_arm() -> None:
     table = synthetic_timeseries()
     bands = timeseries_bands(table[table["firm"] == "Alpha"], ["arm", "firm"], "loyal_share",
                              customers=1000)
-    figure = band_figure(bands, "arm", "Loyal customers", "loyal share", percent=True)
+    alpha = firm_colours(["Alpha", "Beta"])["Alpha"]
+    styles = group_styles(ARMS, dict(zip(ARMS, ARMS, strict=True)), alpha, "Alpha")
+    figure = band_figure(bands, "arm", "Loyal customers", "loyal share", percent=True,
+                         styles=styles)
     assert_png_figure(figure)
     (axes,) = figure.axes
-    colours = firm_colours(list(ARMS))
-    assert [to_hex(line.get_color()) for line in axes.get_lines()] == [colours[a] for a in ARMS]
+    lines = axes.get_lines()
+    assert {to_hex(line.get_color()) for line in lines} == {alpha}  # the focus firm's colour
+    assert [line.get_linestyle() for line in lines] == ["-", "--", "-."]  # 4P, 4C, 4R
+    assert [line.get_marker() for line in lines] == ["o", "s", "^"]
     assert len(axes.collections) == len(ARMS)  # one shaded band per arm
     (legend,) = figure.legends
     assert [text.get_text() for text in legend.get_texts()] == list(ARMS)
     assert "95% CI" in legend.get_title().get_text()
+    assert "Alpha's colour" in legend.get_title().get_text()
     assert tuple(figure.get_size_inches()) == pytest.approx(FIGURE_SIZE_IN)
+
+
+def test_band_figure_without_styles_draws_arms_as_grey_variants_in_given_order() -> None:
+    table = synthetic_timeseries()
+    bands = timeseries_bands(table[table["firm"] == "Alpha"], "arm", "loyal").iloc[::-1]
+    figure = band_figure(bands, "arm", "Loyal", "loyal customers")
+    lines = figure.axes[0].get_lines()
+    colours = [to_hex(line.get_color()) for line in lines]
+    assert colours == list(VARIANT_GREYS)
+    assert not set(colours) & set(FIRM_PALETTE)
+    assert len({line.get_marker() for line in lines}) == len(ARMS)
+    (legend,) = figure.legends
+    # Without styles the arms keep the table's order (here reversed) ...
+    assert [t.get_text() for t in legend.get_texts()] == list(ARMS)[::-1]
+    # ... and with styles the design order (4P, 4C, 4R).
+    ordered = band_figure(bands, "arm", "Loyal", "loyal customers", styles=group_styles(ARMS))
+    assert [t.get_text() for t in ordered.legends[0].get_texts()] == list(ARMS)
 
 
 def test_band_figure_with_one_panel_per_firm() -> None:
@@ -149,9 +182,9 @@ def test_categorical_heatmap_shows_the_winner_per_cell_with_a_legend() -> None:
     (legend,) = figure.legends
     assert [text.get_text() for text in legend.get_texts()] == list(ARMS)
     assert legend.get_title().get_text() == "strategy"
-    colours = firm_colours(list(ARMS))
     patches = [to_hex(patch.get_facecolor()) for patch in legend.get_patches()]
-    assert patches == [colours[a] for a in ARMS]  # the arms' colours in the other figures
+    assert patches == variant_greys(len(ARMS))  # greys: a category is not a firm
+    assert not set(patches) & set(FIRM_PALETTE)
     axes = figure.axes[0]
     labels = {text.get_text() for text in axes.texts}
     assert labels == {"4P", "4R"}  # low levels: 4P wins; high levels: 4R wins
@@ -205,8 +238,18 @@ def test_response_to_a_categorical_parameter_draws_error_bars_in_design_order() 
     axes = figure.axes[0]
     assert [t.get_text() for t in axes.get_xticklabels()] == list(ARMS)
     error_bars = [c for c in axes.containers if isinstance(c, ErrorbarContainer)]
-    colours = firm_colours(list(ARMS))
-    assert [to_hex(c.lines[0].get_color()) for c in error_bars] == [colours[a] for a in ARMS]
+    colours = [to_hex(c.lines[0].get_color()) for c in error_bars]
+    assert colours == list(VARIANT_GREYS) and not set(colours) & set(FIRM_PALETTE)
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == list(ARMS)
+    # Passed the arms' strategies of Alpha, the points take Alpha's colour and each
+    # strategy's marker.
+    alpha = firm_colours(["Alpha"])["Alpha"]
+    styles = group_styles(ARMS, dict(zip(ARMS, ARMS, strict=True)), alpha, "Alpha")
+    figure = response_figure(summary, "strategy", "cumulative_profit@Alpha", "Profit by arm",
+                             styles=styles)
+    error_bars = [c for c in figure.axes[0].containers if isinstance(c, ErrorbarContainer)]
+    assert {to_hex(c.lines[0].get_color()) for c in error_bars} == {alpha}
+    assert [c.lines[0].get_marker() for c in error_bars] == ["o", "s", "^"]
     with pytest.raises(ValueError, match="no rows"):
         response_figure(summary, "strategy", "loyal_share@Alpha", "Nothing")
 

@@ -3,14 +3,17 @@
 import struct
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
+from matplotlib.lines import Line2D
 
-from sim.report.figures import write_run_figures
-from sim.report.run_table import prepare_run
+from sim.report.figures import run_figures, write_run_figures
+from sim.report.run_table import LOYALTY_CLASSES, prepare_run
 from sim.report.style import (
     FIGURE_DPI,
     FIGURE_SIZE_IN,
@@ -230,3 +233,99 @@ def test_names_other_packages_import_stay_where_they_were() -> None:
     assert experiment_figures.heatmap_figure is heatmap.heatmap_figure
     assert experiment_figures.save is style.save
     assert experiment_figures.to_data_uri is style.to_data_uri
+
+
+# --- the figures agree: styles, legends, ticks, files ---------------------------------------
+
+
+def legend_texts(figure) -> list[str]:
+    (legend,) = figure.legends
+    return [text.get_text() for text in legend.get_texts()]
+
+
+def test_classes_show_the_unaware_as_a_labelled_band_up_to_all_customers() -> None:
+    figures = run_figures(synthetic_timeseries(), customers=CUSTOMERS)
+    classes = figures["classes"]
+    texts = legend_texts(classes)
+    assert texts[:6] == ["unaware", "potential", "new", "repeat", "loyal", "lapsed"]
+    assert "strategy switch" in texts  # Beta switched
+    alpha = classes.axes[0]
+    assert alpha.get_ylim() == (0, CUSTOMERS)
+    # The top band is the unaware; its upper edge is the sum of all classes (here N - 100 +
+    # the 100 unaware of the synthetic table), not a blank gap below the top.
+    top = alpha.collections[-1].get_paths()[0].vertices[:, 1].max()
+    table = synthetic_timeseries()
+    sums = table[table["firm"] == "Alpha"][list(LOYALTY_CLASSES)].sum(axis=1)
+    assert top == pytest.approx(sums.max())
+    # every area has a legend entry of its colour
+    (legend,) = classes.legends
+    patches = {to_hex(p.get_facecolor()) for p in legend.get_patches()}
+    for axes in classes.axes:
+        assert {to_hex(area.get_facecolor()[0]) for area in axes.collections} <= patches
+
+
+def test_every_time_axis_of_a_run_has_the_same_ticks() -> None:
+    figures = run_figures(synthetic_timeseries(), customers=CUSTOMERS)
+    ticks = {name: [list(axes.get_xticks()) for axes in figure.axes if axes.get_visible()]
+             for name, figure in figures.items()}
+    expected = ticks["loyalty"][0]
+    assert expected == [0, 6, 12, 18, 24, 30, 36]  # 36 periods: steps of 6, in every panel
+    for name, per_axes in ticks.items():
+        for axis_ticks in per_axes:
+            assert axis_ticks == expected, name
+    # the class panels' time axes carry the same label as the other figures
+    labels = {axes.get_xlabel() for axes in figures["classes"].axes if axes.get_xlabel()}
+    assert labels == {"period (month)"}
+
+
+def test_a_firms_line_takes_the_style_of_the_strategy_it_runs() -> None:
+    figure = run_figures(synthetic_timeseries(), customers=CUSTOMERS)["profit"]
+    run = prepare_run(synthetic_timeseries())
+    lines = [line for line in figure.axes[0].get_lines()
+             if len(set(line.get_xdata())) > 1]  # not the switch ticks
+    by_colour: dict[str, list] = {}
+    for line in lines:
+        by_colour.setdefault(to_hex(line.get_color()), []).append(line)
+    beta = by_colour[run.colours["Beta"]]  # 4P until period 18, then 4C
+    assert [line.get_linestyle() for line in beta] == ["-", "--"]
+    assert beta[0].get_xdata()[-1] == 18 == beta[1].get_xdata()[0]  # joined at the switch
+    assert [line.get_linestyle() for line in by_colour[run.colours["Gamma"]]] == ["-."]  # 4R
+    texts = legend_texts(figure)
+    assert {"4P line", "4C line", "strategy switch", "zero (break-even)"} <= set(texts)
+
+
+@pytest.mark.parametrize("name", sorted(FIGURE_NAMES))
+def test_every_line_has_a_legend_entry(name: str) -> None:
+    figure = run_figures(synthetic_timeseries(), customers=CUSTOMERS)[name]
+    (legend,) = figure.legends
+    samples = {(to_hex(h.get_color()), h.get_linestyle()) for h in legend.legend_handles
+               if isinstance(h, Line2D) and h.get_linestyle() != "None"}
+    styles = {style for _, style in samples}
+    colours = {colour for colour, _ in samples}
+    for axes in figure.axes:
+        for line in axes.get_lines():
+            if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]:
+                assert "strategy switch" in legend_texts(figure)  # a switch mark
+                continue
+            colour = to_hex(line.get_color())
+            assert colour in colours, (name, colour)
+            assert line.get_linestyle() in styles, (name, line.get_linestyle())
+
+
+def test_figures_are_150_dpi_pngs_or_svg_on_request(tmp_path: Path) -> None:
+    table = synthetic_timeseries(periods=12)
+    pngs = write_run_figures(table, tmp_path / "png", customers=CUSTOMERS)
+    for path in pngs.values():
+        data = path.read_bytes()
+        at = data.index(b"pHYs")
+        per_metre = struct.unpack(">I", data[at + 4 : at + 8])[0]
+        assert per_metre * 0.0254 >= 150 - 0.5
+    svgs = write_run_figures(table, tmp_path / "svg", customers=CUSTOMERS, fmt="svg")
+    assert {p.name for p in svgs.values()} == {f"{n}.svg" for n in FIGURE_NAMES}
+    for path in svgs.values():
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith(("<?xml", "<svg"))
+        assert ET.fromstring(text.encode()).tag.endswith("svg")
+    with pytest.raises(ValueError, match="figure format"):
+        write_run_figures(table, tmp_path / "gif", customers=CUSTOMERS, fmt="gif")
+    assert not (tmp_path / "gif").exists()

@@ -49,7 +49,7 @@ def sample_sections() -> list[Section]:
 class _Tags(HTMLParser):
     """Collects start tags with their attributes, and checks that tags are balanced."""
 
-    VOID: ClassVar[set[str]] = {"meta", "img", "br", "hr", "link", "input"}
+    VOID: ClassVar[set[str]] = {"meta", "img", "br", "hr", "link", "input", "wbr"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -191,3 +191,42 @@ def test_rewriting_replaces_the_report(tmp_path: Path) -> None:
     page = path.read_text("utf-8")
     assert "<h1>second</h1>" in page and "first" not in page
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_folded_blocks_are_details_that_open_on_a_click(tmp_path: Path) -> None:
+    sections = [Section("Scenario", paragraphs=["as run"],
+                        folded=[("the scenario (YAML)", "periods: 36\nfirms: <Alpha>"),
+                                "no caption"])]
+    page = write_report(tmp_path / "r.html", title="t", sections=sections).read_text("utf-8")
+    assert ("<details><summary>the scenario (YAML)</summary><pre>periods: 36\nfirms:"
+            " &lt;Alpha&gt;</pre></details>") in page
+    assert "<details><summary>show</summary><pre>no caption</pre></details>" in page
+    assert page.index("<p>as run</p>") < page.index("<details>")
+    tags = [tag for tag, _ in parse(page).tags]
+    assert tags.count("details") == 2 and tags.count("summary") == 2
+    with pytest.raises(ValueError, match="folded"):
+        write_report(tmp_path / "bad.html", title="t",
+                     sections=[Section("s", folded=[("x", 1)])])  # type: ignore[list-item]
+
+
+def test_long_names_in_tables_may_break_at_at_signs_and_underscores(tmp_path: Path) -> None:
+    table = pd.DataFrame({"outcome": ["cumulative_profit@Gamma"], "4P": ["1 [0, 2]"],
+                          "loyal_share@Gamma": [0.25]})
+    page = write_report(tmp_path / "r.html", title="t",
+                        sections=[Section("s", tables=[table])]).read_text("utf-8")
+    assert "<td>cumulative_<wbr>profit<wbr>@Gamma</td>" in page
+    assert '<th class="num">loyal_<wbr>share<wbr>@Gamma</th>' in page
+    assert '<td class="num">0.25</td>' in page  # numbers are left whole
+    parse(page)
+
+
+def test_tables_fit_the_page_or_scroll_in_their_own_box(tmp_path: Path) -> None:
+    page = write_report(tmp_path / "r.html", title="t",
+                        sections=sample_sections()).read_text("utf-8")
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    screen, _, printed = style.partition("@media print")
+    assert ".table-wrap { overflow-x: auto; max-width: 100%;" in screen
+    header_rule = re.search(r"table\.data thead th \{([^}]*)\}", screen)
+    assert header_rule and "nowrap" not in header_rule.group(1)  # headers may wrap
+    assert "table.data { width: 100%; }" in printed
+    assert "overflow-wrap: anywhere" in printed  # in print a cell breaks rather than overflow
