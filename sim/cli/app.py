@@ -17,11 +17,12 @@ import typer
 import sim
 from sim.cli import dashboard, experiments, run, teaching
 from sim.cli.console import out
+from sim.cli.errors import OneLineErrors
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    name="stratsim", no_args_is_help=True, add_completion=False,
+    name="stratsim", no_args_is_help=True, add_completion=False, cls=OneLineErrors,
     help="stratsim: an agent-based simulator of marketing strategy. Customers choose firms by"
          " customer delivered value; firms run 4P, 4C or 4R strategies.",
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -1,8 +1,10 @@
 """Experiment commands: compare, sweep, sensitivity, experiment, export, report.
 
-Each builds an experiment (from a file or from the options), runs it into a results folder
-(skipping runs already there), prints what it found and writes its figures. Parsing and
-printing only: designs, execution, storage and statistics live in ``sim.experiment``.
+Each builds an experiment (from a file or from the options, :mod:`sim.cli.designs`), runs it
+into a results folder (skipping runs already there), prints what it found and writes its
+figures. Parsing and printing only: designs, execution, storage and statistics live in
+``sim.experiment``. ``--customers``, ``--periods`` and ``--seed`` mean what they mean for every
+command (:mod:`sim.cli.options`).
 """
 
 from __future__ import annotations
@@ -14,14 +16,29 @@ from typing import Annotated, Any
 import typer
 import yaml
 from rich.console import Console
-from rich.table import Table
 
-from sim.cli.errors import fail
-from sim.experiment.design import ExperimentSpec, build_plan, load_experiment
+from sim.cli.designs import (
+    arms_from_options,
+    base_firms,
+    check_firm,
+    experiment_spec,
+    option_error,
+    outcomes,
+    parameters,
+)
+from sim.cli.errors import fail, interrupted_status
+from sim.cli.options import (
+    CustomersOption,
+    FigureFormat,
+    FigureFormatOption,
+    PeriodsOption,
+    SeedOption,
+    SetOption,
+)
+from sim.experiment.design import build_plan, runs_count
+from sim.experiment.spec import ExperimentSpec, arm_slug, load_experiment
 from sim.experiment.store import ExperimentError, ResultStore
-from sim.scenario.messages import problems_from_validation
-from sim.scenario.positions import LoadedYaml
-from sim.scenario.problems import MISSING, Problem, SourceError
+from sim.scenario.problems import SourceError
 
 __all__ = ["register"]
 
@@ -40,62 +57,42 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing 
 RetriesOption = Annotated[int, typer.Option(min=0, help="Extra attempts for a failing run.")]
 AllowCodeOption = Annotated[bool, typer.Option(
     "--allow-code", help="Allow user strategy classes (module:Class).")]
-SetOption = Annotated[list[str] | None, typer.Option(
-    "--set", help="Change the base scenario: PATH=VALUE (repeatable).")]
+PLAN_QUIETLY = 60
+"""Design points planned without a word first (planning takes about 16 ms a point)."""
+MaxRunsOption = Annotated[int | None, typer.Option(
+    "--max-runs", min=1, help="Most runs the experiment may make (default 20,000; a larger"
+                              " design is refused before anything is built).")]
 OutcomeOption = Annotated[list[str] | None, typer.Option(
     "--outcome", help="Outcome to report, metric@Firm (repeatable); prefix with - to minimise,"
                       " e.g. -churn_rate@Alpha.")]
 
 
-def _option_error(option: str, message: str, got: Any = None) -> SourceError:
-    return SourceError([Problem(option, 1, 1, "", message, got if got is not None else
-                                MISSING)])
-
-
-def _value(text: str) -> Any:
-    """A command-line value read as YAML (``90`` -> int, ``basic`` -> str)."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-
-
-def _outcomes(items: list[str] | None) -> list[dict[str, str]]:
-    result = []
-    for item in items or []:
-        minimise = item.startswith("-")
-        result.append({"name": item.lstrip("-"),
-                       "direction": "minimize" if minimise else "maximize"})
-    return result
-
-
-def _spec(data: dict[str, Any], option: str) -> ExperimentSpec:
-    from pydantic import ValidationError
-
-    try:
-        return ExperimentSpec.model_validate(data)
-    except ValidationError as exc:
-        fail(SourceError(problems_from_validation(exc, LoadedYaml(option, data),
-                                                  ExperimentSpec)))
-
-
 def _execute(spec: ExperimentSpec, base_dir: Path, out_dir: Path, *, jobs: int | None,
              scheduler: str | None, retries: int, resume: bool, quiet: bool, allow_code: bool,
              loaded: Any = None, origin: str = "experiment", experiment_text: str | None = None,
-             experiment_file: str | None = None, integer_params: set[str] | None = None) -> None:
+             experiment_file: str | None = None, integer_params: set[str] | None = None,
+             set_origin: str | None = None, figure_format: str = "png") -> None:
     from sim.experiment.runner import run_plan, write_figures
 
+    runs = runs_count(spec.design, spec.replications)
+    points = runs // spec.replications
+    if not quiet and points > PLAN_QUIETLY:  # counted before anything is built: never silent
+        print(f"planning {points:,} design points (about {points * 0.016:.0f} s) ...",
+              file=sys.stderr)
     try:
         plan = build_plan(spec, base_dir, loaded=loaded, allow_code=allow_code, origin=origin,
-                          integer_params=integer_params)
+                          integer_params=integer_params, set_origin=set_origin)
     except SourceError as exc:
         fail(exc)
+    if not quiet:
+        for note in plan.notes:
+            print(f"note: {note}", file=sys.stderr)
     if experiment_text is None:
         experiment_text = yaml.safe_dump(spec.model_dump(mode="json", exclude_defaults=True),
                                          sort_keys=False)
     if not quiet:
-        out.print(f"{spec.name}: {len(plan.scenarios)} design points x {spec.replications}"
-                  f" replications = {len(plan.tasks)} runs -> {out_dir}/", highlight=False)
+        out.print(f"{spec.name}: {points:,} design points x {spec.replications:,} replications"
+                  f" = {runs:,} runs -> {out_dir}/", highlight=False)
     try:
         store, summary = run_plan(plan, out_dir, jobs=jobs, scheduler=scheduler,
                                   retries=retries, resume=resume, quiet=quiet,
@@ -103,11 +100,11 @@ def _execute(spec: ExperimentSpec, base_dir: Path, out_dir: Path, *, jobs: int |
                                   experiment_file=experiment_file)
     except ExperimentError as exc:
         fail(str(exc))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (sim.cli.errors.Terminated)
         print(f"interrupted; finished runs are kept in {out_dir}/ (run the same command again,"
               " or add --resume, to continue)", file=sys.stderr)
-        raise typer.Exit(130) from None
-    analysis, _ = write_figures(store)
+        raise typer.Exit(interrupted_status(stop)) from None
+    analysis, _ = write_figures(store, fmt=figure_format)
     if not quiet:
         _print_analysis(analysis)
         out.print(f"{summary.done} runs done, {summary.skipped} already there, {summary.failed}"
@@ -120,21 +117,9 @@ def _execute(spec: ExperimentSpec, base_dir: Path, out_dir: Path, *, jobs: int |
 
 
 def _print_analysis(analysis: Any) -> None:
-    for note in analysis.notes:
-        out.print(f"note: {note}", highlight=False)
-    for caption, table in analysis.tables:
-        t = Table(title=caption, title_justify="left")
-        for col in table.columns:
-            t.add_column(str(col), justify="right" if table[col].dtype.kind in "fi" else "left")
-        for row in table.itertuples(index=False):
-            t.add_row(*[_cell(v) for v in row])
-        out.print(t)
+    from sim.cli.tables import print_analysis
 
-
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        return "–" if v != v else f"{v:,.4g}"
-    return str(v)
+    print_analysis(out, analysis)
 
 
 def register(app: typer.Typer) -> None:
@@ -149,39 +134,34 @@ def register(app: typer.Typer) -> None:
         arm: Annotated[list[str] | None, typer.Option(
             help="A whole variant: NAME:PATH=VALUE,PATH=VALUE (repeatable).")] = None,
         replications: Annotated[int, typer.Option(min=1, help="Runs per arm.")] = 30,
-        seed: Annotated[int, typer.Option(min=0, help="Seed of the replication seeds.")] = 1,
+        seed: SeedOption = None, customers: CustomersOption = None,
+        periods: PeriodsOption = None,
         set_: SetOption = None, outcome: OutcomeOption = None, out_dir: OutOption = None,
         jobs: JobsOption = None, scheduler: SchedulerOption = None, retries: RetriesOption = 2,
         resume: ResumeOption = False, quiet: QuietOption = False,
         allow_code: AllowCodeOption = False,
+        figure_format: FigureFormatOption = FigureFormat.png,
+        max_runs: MaxRunsOption = None,
     ) -> None:
         """Compare strategies (or variants) for one firm on common random numbers."""
         from sim.experiment.runner import default_outcomes
 
-        arms: dict[str, dict[str, Any]] = {}
-        for name in [s.strip() for s in (strategies or "").split(",") if s.strip()]:
-            arms[name] = {f"firms.{firm}.strategy": name, f"firms.{firm}.params": {}}
-        for text in arm or []:
-            name, colon, body = text.partition(":")
-            if not colon or not name.strip():
-                fail(_option_error("--arm", "an arm looks like NAME:PATH=VALUE,...", text))
-            changes = {}
-            for item in [i for i in body.split(",") if i.strip()]:
-                path, eq, value = item.partition("=")
-                if not eq or not path.strip():
-                    fail(_option_error("--arm", f"'{item}' is not PATH=VALUE", text))
-                changes[path.strip()] = _value(value.strip())
-            arms[name.strip()] = changes
-        if len(arms) < 2:
-            fail(_option_error("--strategies", "a comparison needs two or more arms"
-                                " (--strategies 4P,4C,4R and/or --arm NAME:PATH=VALUE)"))
-        spec = _spec({"name": f"compare-{scenario.stem}-{firm}", "scenario": str(
-            scenario.resolve()), "set": list(set_ or []), "seed": seed,
-            "replications": replications, "design": {"kind": "arms", "arms": arms},
-            "outcomes": _outcomes(outcome) or default_outcomes(firm)}, "--strategies")
+        firms = base_firms(scenario, set_, customers=customers, periods=periods,
+                           allow_code=allow_code)
+        check_firm(firm, firms)
+        arms = arms_from_options(firm, strategies, arm)
+        spec = experiment_spec({
+            "name": f"compare-{arm_slug(scenario.stem)}-{arm_slug(firm)}",
+            "scenario": str(scenario.resolve()),
+            "set": list(set_ or []), "seed": 1 if seed is None else seed,
+            "customers": customers, "periods": periods, "replications": replications,
+            **({"max_runs": max_runs} if max_runs is not None else {}),
+            "design": {"kind": "arms", "arms": arms},
+            "outcomes": outcomes(outcome, firms) or default_outcomes(firm)}, "--arm")
         _execute(spec, Path.cwd(), out_dir or Path("runs") / spec.name, jobs=jobs,
                  scheduler=scheduler, retries=retries, resume=resume, quiet=quiet,
-                 allow_code=allow_code, origin="--arm")
+                 allow_code=allow_code, origin="--arm", set_origin="--set",
+                 figure_format=figure_format.value)
 
     @app.command()
     def sweep(
@@ -192,24 +172,33 @@ def register(app: typer.Typer) -> None:
         design: Annotated[str, typer.Option(help="grid or lhs.")] = "grid",
         samples: Annotated[int | None, typer.Option(min=1, help="lhs: points.")] = None,
         replications: Annotated[int, typer.Option(min=1, help="Runs per point.")] = 10,
-        seed: Annotated[int, typer.Option(min=0, help="Seed.")] = 1,
+        seed: SeedOption = None, customers: CustomersOption = None,
+        periods: PeriodsOption = None,
         set_: SetOption = None, outcome: OutcomeOption = None, out_dir: OutOption = None,
         jobs: JobsOption = None, scheduler: SchedulerOption = None, retries: RetriesOption = 2,
         resume: ResumeOption = False, quiet: QuietOption = False,
         allow_code: AllowCodeOption = False,
+        figure_format: FigureFormatOption = FigureFormat.png,
+        max_runs: MaxRunsOption = None,
     ) -> None:
         """Sweep parameters over a grid or a Latin hypercube, with replications."""
         if design not in ("grid", "lhs"):
-            fail(_option_error("--design", "must be grid or lhs", design))
-        parameters, integers = _parameters(param, ranges=design == "lhs")
-        data = {"name": f"sweep-{scenario.stem}", "scenario": str(scenario.resolve()),
-                "set": list(set_ or []), "seed": seed, "replications": replications,
-                "design": {"kind": design, "parameters": parameters, "samples": samples},
-                "outcomes": _outcomes(outcome)}
-        spec = _spec(data, "--param")
+            fail(option_error("--design", "must be grid or lhs", design))
+        firms = base_firms(scenario, set_, customers=customers, periods=periods,
+                           allow_code=allow_code)
+        found, integers = parameters(param, ranges=design == "lhs", firms=firms)
+        spec = experiment_spec({
+            "name": f"sweep-{arm_slug(scenario.stem)}", "scenario": str(scenario.resolve()),
+            "set": list(set_ or []), "seed": 1 if seed is None else seed,
+            "customers": customers, "periods": periods, "replications": replications,
+            **({"max_runs": max_runs} if max_runs is not None else {}),
+            "design": {"kind": design, "parameters": found, "samples": samples},
+            "outcomes": outcomes(outcome, firms)}, "--param")
         _execute(spec, Path.cwd(), out_dir or Path("runs") / spec.name, jobs=jobs,
                  scheduler=scheduler, retries=retries, resume=resume, quiet=quiet,
-                 allow_code=allow_code, origin="--param", integer_params=integers)
+                 allow_code=allow_code, origin="--param", integer_params=integers,
+                 set_origin="--set",
+                 figure_format=figure_format.value)
 
     @app.command()
     def sensitivity(
@@ -223,24 +212,34 @@ def register(app: typer.Typer) -> None:
                         " morris: trajectories (runs = N x (params + 1)).")] = 64,
         replications: Annotated[int, typer.Option(
             min=1, help="Runs per sample point (averaged).")] = 1,
-        seed: Annotated[int, typer.Option(min=0, help="Seed.")] = 1,
+        seed: SeedOption = None, customers: CustomersOption = None,
+        periods: PeriodsOption = None,
         set_: SetOption = None, out_dir: OutOption = None, jobs: JobsOption = None,
         scheduler: SchedulerOption = None, retries: RetriesOption = 2,
         resume: ResumeOption = False, quiet: QuietOption = False,
         allow_code: AllowCodeOption = False,
+        figure_format: FigureFormatOption = FigureFormat.png,
+        max_runs: MaxRunsOption = None,
     ) -> None:
         """Global sensitivity analysis with SALib: Sobol' indices or Morris screening."""
         if method not in ("sobol", "morris"):
-            fail(_option_error("--method", "must be sobol or morris", method))
-        parameters, integers = _parameters(param, ranges=True)
-        spec = _spec({"name": f"sensitivity-{scenario.stem}-{method}",
-                      "scenario": str(scenario.resolve()), "set": list(set_ or []),
-                      "seed": seed, "replications": replications,
-                      "design": {"kind": method, "parameters": parameters, "samples": samples},
-                      "outcomes": _outcomes(outcome)}, "--param")
+            fail(option_error("--method", "must be sobol or morris", method))
+        firms = base_firms(scenario, set_, customers=customers, periods=periods,
+                           allow_code=allow_code)
+        found, integers = parameters(param, ranges=True, firms=firms)
+        spec = experiment_spec({
+            "name": f"sensitivity-{arm_slug(scenario.stem)}-{method}",
+            "scenario": str(scenario.resolve()),
+            "set": list(set_ or []), "seed": 1 if seed is None else seed,
+            "customers": customers, "periods": periods, "replications": replications,
+            **({"max_runs": max_runs} if max_runs is not None else {}),
+            "design": {"kind": method, "parameters": found, "samples": samples},
+            "outcomes": outcomes(outcome, firms)}, "--param")
         _execute(spec, Path.cwd(), out_dir or Path("runs") / spec.name, jobs=jobs,
                  scheduler=scheduler, retries=retries, resume=resume, quiet=quiet,
-                 allow_code=allow_code, origin="--param", integer_params=integers)
+                 allow_code=allow_code, origin="--param", integer_params=integers,
+                 set_origin="--set",
+                 figure_format=figure_format.value)
 
     @app.command()
     def experiment(
@@ -248,24 +247,34 @@ def register(app: typer.Typer) -> None:
                                              show_default=False)],
         replications: Annotated[int | None, typer.Option(
             min=1, help="Override the file's replications.")] = None,
+        seed: SeedOption = None, customers: CustomersOption = None,
+        periods: PeriodsOption = None,
         set_: SetOption = None,
         out_dir: OutOption = None, jobs: JobsOption = None, scheduler: SchedulerOption = None,
         retries: RetriesOption = 2, resume: ResumeOption = False, quiet: QuietOption = False,
         allow_code: AllowCodeOption = False,
+        figure_format: FigureFormatOption = FigureFormat.png,
+        max_runs: MaxRunsOption = None,
     ) -> None:
         """Run an experiment file (experiments/*.yaml)."""
         try:
             spec, loaded = load_experiment(file)
         except SourceError as exc:
             fail(exc)
-        if replications is not None:
-            spec = spec.model_copy(update={"replications": replications})
+        changes: dict[str, Any] = {"replications": replications, "seed": seed,
+                                   "customers": customers, "periods": periods,
+                                   "max_runs": max_runs}
+        changes = {k: v for k, v in changes.items() if v is not None}
         if set_:
-            spec = spec.model_copy(update={"set": [*spec.set, *set_]})
+            changes["set"] = [*spec.set, *set_]
+        if changes:
+            spec = experiment_spec({**spec.model_dump(mode="json"), **changes}, "--set")
         _execute(spec, file.parent, out_dir or Path("runs") / spec.name, jobs=jobs,
                  scheduler=scheduler, retries=retries, resume=resume, quiet=quiet,
                  allow_code=allow_code, loaded=loaded, origin=str(file),
-                 experiment_text=file.read_text(encoding="utf-8"), experiment_file=str(file))
+                 experiment_text=file.read_text(encoding="utf-8"), experiment_file=str(file),
+                 set_origin="--set",
+                 figure_format=figure_format.value)
 
     @app.command()
     def export(
@@ -301,28 +310,3 @@ def register(app: typer.Typer) -> None:
         except ExperimentError as exc:
             fail(str(exc))
         out.print(f"report: {path}", highlight=False)
-
-
-def _parameters(items: list[str], *, ranges: bool) -> tuple[dict[str, Any], set[str]]:
-    """Parse --param options into design parameters (and the integer ranges)."""
-    parameters: dict[str, Any] = {}
-    integers: set[str] = set()
-    for item in items:
-        path, eq, body = item.partition("=")
-        path = path.strip()
-        if not eq or not path or not body.strip():
-            fail(_option_error("--param", "a parameter looks like PATH=V1,V2 or"
-                                " PATH=LOW:HIGH", item))
-        if ranges:
-            low, colon, high = body.partition(":")
-            lo, hi = _value(low.strip()), _value(high.strip())
-            if not colon or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                    for v in (lo, hi)):
-                fail(_option_error("--param", f"{path}: a range looks like LOW:HIGH with"
-                                    " numbers", body))
-            parameters[path] = {"low": lo, "high": hi}
-            if isinstance(lo, int) and isinstance(hi, int):
-                integers.add(path)
-        else:
-            parameters[path] = [_value(v.strip()) for v in body.split(",") if v.strip()]
-    return parameters, integers

@@ -16,19 +16,36 @@ from rich.table import Table
 
 import sim
 from sim.cli.console import err, out
-from sim.cli.errors import EXIT_USAGE, allow_code_beside, check_scenario_files, fail
+from sim.cli.errors import (
+    EXIT_USAGE,
+    allow_code_beside,
+    check_scenario_files,
+    fail,
+    interrupted_status,
+)
+from sim.cli.options import (
+    CustomersOption,
+    FigureFormat,
+    FigureFormatOption,
+    PeriodsOption,
+    SeedOption,
+    SetOption,
+    numbered,
+)
 from sim.market.firm import StrategyError
 from sim.report.run_folder import summary_table, write_outputs
+from sim.report.run_place import RunPlaceError, prepare_target, publish
 from sim.scenario.loader import load_scenario, scenario_path_name
 from sim.scenario.problems import SourceError
+from sim.scenario.resolved import resolved_scenario
 
 __all__ = ["register"]
 
 
 def _write(model: sim.MarketModel, target: Path, *, partial: bool = False,
-           figures: bool = True) -> dict[str, Path]:
-    return write_outputs(model.timeseries(), model.spec, model.seed, model.period, target,
-                         sim.__version__, partial=partial, figures=figures)
+           figures: bool = True, fmt: str = "png", shown_as: Path | None = None) -> None:
+    write_outputs(model.timeseries(), model.spec, model.seed, model.period, target,
+                  sim.__version__, partial=partial, figures=figures, fmt=fmt, shown_as=shown_as)
 
 
 def _print_summary(model: sim.MarketModel) -> None:
@@ -55,67 +72,104 @@ def register(app: typer.Typer) -> None:
 
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)],
-    seed: Annotated[int | None, typer.Option(
-        help="Random seed (default: the scenario's seed).", min=0)] = None,
-    periods: Annotated[int | None, typer.Option(
-        help="Number of periods (overrides the scenario's).", min=1)] = None,
-    customers: Annotated[int | None, typer.Option(
-        help="Number of customers (overrides market.customers).", min=1)] = None,
+    seed: SeedOption = None,
+    periods: PeriodsOption = None,
+    customers: CustomersOption = None,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: runs/<scenario>-seed<seed>/).")] = None,
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Override a scenario field: PATH=VALUE, e.g. firms.Alpha.price=90."
-                      " Repeatable.")] = None,
+    set_: SetOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
     = False,
     allow_code: Annotated[bool, typer.Option(
         "--allow-code", help="Allow user strategy classes (module:Class) to be imported and"
                              " run. Only for files you trust.")] = False,
-    no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the PNG figures.")]
+    no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")]
     = False,
+    figure_format: FigureFormatOption = FigureFormat.png,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace an output folder that holds another run.")] = False,
 ) -> None:
-    """Run a scenario and write its output folder (time series, summary, figures)."""
-    overrides = list(set_ or [])
-    if periods is not None:
-        overrides.append(f"periods={periods}")
-    if customers is not None:
-        overrides.append(f"market.customers={customers}")
+    """Run a scenario and write its output folder (time series, summary, figures).
+
+    The folder is written whole, then swapped in; a run that stops early keeps what it
+    simulated in FOLDER.partial/.
+    """
     if allow_code:
         allow_code_beside(scenario)
+    notes: list[str] = []
     try:
-        spec = load_scenario(scenario, overrides, allow_code=allow_code)
+        spec = load_scenario(scenario, numbered("--set", set_), allow_code=allow_code,
+                             customers=customers, periods=periods, notes=notes)
     except SourceError as exc:
         fail(exc)
+    if not quiet:
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
     run_seed = spec.seed if seed is None else seed
     target = out_dir or Path("runs") / f"{scenario_path_name(scenario)}-seed{run_seed}"
     try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"{target}: cannot create the output folder ({exc.strerror})")
+        prepare_target(target, resolved_scenario(spec, run_seed, sim.__version__), force=force)
+    except RunPlaceError as exc:
+        fail(str(exc))
     started = time.perf_counter()
-    model = sim.MarketModel(spec, seed=run_seed, allow_code=allow_code)
+    model = None
     try:
+        model = sim.MarketModel(spec, seed=run_seed, allow_code=allow_code)
         _run_with_progress(model, quiet=quiet)
-    except KeyboardInterrupt:
-        files = _write(model, target, partial=True)
-        err.print(f"interrupted at period {model.period}; partial results kept in"
-                  f" {files['timeseries']}", markup=False)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (sim.cli.errors.Terminated)
+        if model is None or model.period == 0:
+            print("interrupted while building the market; nothing was simulated",
+                  file=sys.stderr)
+        else:
+            kept = _keep_partial(model, target)
+            print(f"interrupted at period {model.period}; partial results kept in {kept}/",
+                  file=sys.stderr)
+        raise typer.Exit(interrupted_status(stop)) from None
     except StrategyError as exc:
-        files = _write(model, target, partial=True)
-        print(f"error: {exc}\npartial results kept in {files['timeseries']}", file=sys.stderr)
+        assert model is not None
+        kept = _keep_partial(model, target)
+        print(f"{exc}; partial results kept in {kept}/", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
-    files = _write(model, target, figures=not no_figures)
+    try:
+        publish(target, lambda folder: _write(model, folder, figures=not no_figures,
+                                              fmt=figure_format.value, shown_as=target))
+    except OSError as exc:
+        fail(f"{target}: cannot write the output folder ({exc.strerror or exc})")
     if not quiet:
         _print_summary(model)
         out.print(f"{spec.periods} periods in {time.perf_counter() - started:.1f} s;"
                   f" results in {target}/", highlight=False)
 
 
+def _keep_partial(model: sim.MarketModel, target: Path) -> Path:
+    """What a stopped run simulated, in ``TARGET.partial/`` (the target is left as it was)."""
+    partial = target.with_name(f"{target.name}.partial")
+    publish(partial, lambda folder: _write(model, folder, partial=True, shown_as=partial))
+    return partial
+
+
+PROGRESS_FIRST, PROGRESS_EVERY = 2.0, 10.0
+"""Seconds before the first plain progress line, and between lines (not on a terminal)."""
+
+
 def _run_with_progress(model: sim.MarketModel, *, quiet: bool) -> None:
-    """Run the model, with a progress bar on a terminal (and nothing otherwise)."""
-    if quiet or not sys.stderr.isatty():
+    """Run the model, with a progress bar on a terminal, plain progress lines otherwise
+    (a long run in a log or a batch job is never silent), nothing with ``--quiet``."""
+    if quiet:
         model.run()
+        return
+    if not sys.stderr.isatty():
+        start = time.monotonic()
+        due = [start + PROGRESS_FIRST]
+
+        def line(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now >= due[0] and done < total:
+                print(f"{model.spec.name}: period {done} of {total}"
+                      f" ({now - start:.0f} s)", file=sys.stderr, flush=True)
+                due[0] = now + PROGRESS_EVERY
+
+        model.run(progress=line)
         return
     from rich.progress import (
         BarColumn,
@@ -137,7 +191,18 @@ def validate(
                                                  show_default=False)],
     allow_code: Annotated[bool, typer.Option(
         "--allow-code", help="Accept user strategy classes (module:Class).")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Also list, for every firm, which levers are pinned, which its"
+                          " strategy decides (and from which parameters), which stay as"
+                          " written.")] = False,
 ) -> None:
     """Check scenario files: exit 0 if all are valid, else print one line per problem, exit 2."""
     check_scenario_files(files, allow_code=allow_code)
+    if explain:
+        from sim.scenario.explain import explain_levers
+
+        for f in files:
+            out.print(str(f), highlight=False, markup=False)
+            for line in explain_levers(load_scenario(f, allow_code=allow_code)):
+                out.print(f"  {line}", highlight=False, markup=False)
     out.print(f"{len(files)} file{'s' if len(files) != 1 else ''} valid", highlight=False)

@@ -9,13 +9,17 @@ or not held with the numbers behind it (exit 1 if any does not hold, 2 for inval
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sim.cli.errors import check_scenario_files, fail
+from sim.cli.options import CustomersOption, PeriodsOption, SeedOption
 from sim.experiment.lesson import check_lesson
+from sim.files import atomic_write
+from sim.scenario.problems import SourceError, short_value
 
 __all__ = ["register"]
 
@@ -29,6 +33,8 @@ def register(app: typer.Typer) -> None:
                                                      show_default=False)],
         replications: Annotated[int | None, typer.Option(
             min=1, help="Override each file's check.replications.")] = None,
+        seed: SeedOption = None, customers: CustomersOption = None,
+        periods: PeriodsOption = None,
         jobs: Annotated[int | None, typer.Option(
             "--jobs", "-j", min=1, help="Local worker processes (default: all cores).")]
         = None,
@@ -44,8 +50,15 @@ def register(app: typer.Typer) -> None:
         check_scenario_files(files, allow_code=allow_code)
         failed = 0
         for f in files:
-            results = check_lesson(f, replications=replications, jobs=jobs, quiet=quiet,
-                                   allow_code=allow_code)
+            notes: list[str] = []
+            try:
+                results = check_lesson(f, replications=replications, jobs=jobs, quiet=quiet,
+                                       allow_code=allow_code, seed=seed, customers=customers,
+                                       periods=periods, notes=notes)
+            except SourceError as exc:
+                fail(exc)
+            for note in notes if not quiet else []:
+                print(f"note: {note}", file=sys.stderr)
             print(f"{f}: " + (f"{sum(r.holds for r in results)} of {len(results)}"
                               " expectations held" if results else "no expectations"))
             for r in results:
@@ -76,11 +89,19 @@ def register(app: typer.Typer) -> None:
         """Write a commented starting scenario, NAME.yaml, to adapt."""
         from sim.scenario.starter import starter_scenario
 
-        if not name.replace("_", "").replace("-", "").isalnum():
-            fail(f"new: a name uses letters, digits, - and _ (got {name!r})")
+        if (not name.replace("_", "").replace("-", "").isascii()
+                or not name.replace("_", "").replace("-", "").isalnum()
+                or name.startswith("-") or len(name) > 60):
+            fail(f"NAME: a name is 1 to 60 letters, digits, - and _, not starting with -"
+                 f" (got {short_value(name)})")
+        if out_dir.exists() and not out_dir.is_dir():
+            fail(f"--out: {out_dir} is a file, not a folder")
         path = out_dir / f"{name}.yaml"
         if path.exists() and not force:
             fail(f"{path}: exists (use --force to overwrite)")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(starter_scenario(name), encoding="utf-8")
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, starter_scenario(name))
+        except OSError as exc:
+            fail(f"{path}: cannot write the file ({exc.strerror or exc})")
         print(f"wrote {path}; run it with: stratsim run {path}")

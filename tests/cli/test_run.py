@@ -141,7 +141,7 @@ def test_bad_override_value_is_reported(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", str(DEFAULT), "--set", "firms.Alpha.quality=2",
                                  "--out", str(tmp_path)])
     assert result.exit_code == 2
-    assert "--set:1:1: firms.Alpha.quality: must be <= 1 (got 2)" in result.output
+    assert "--set 1: firms.Alpha.quality: must be <= 1 (got 2)" in result.output
 
 
 def test_user_strategy_needs_allow_code(tmp_path: Path) -> None:
@@ -183,6 +183,7 @@ class PriceLadder(Strategy):
     name = "price-ladder"
     review_every = 1
     observation_delay = 0
+    decides = {"price": "step"}
 
     class Params(StrategyParams):
         step: float = 1.0
@@ -197,7 +198,7 @@ def test_user_strategy_class_runs_with_allow_code(tmp_path: Path) -> None:
     scenario = tmp_path / "s.yaml"
     scenario.write_text("name: ladder\nperiods: 4\nmarket: {customers: 300}\nfirms:\n"
                         "  A: {strategy: 'ladder_strategy:PriceLadder', params: {step: 2.5},"
-                        " price: 100}\n  B: {strategy: 4P}\n")
+                        " initial: {price: 100}}\n  B: {strategy: 4P}\n")
     refused = runner.invoke(app, ["validate", str(scenario)])
     assert refused.exit_code == 2 and "needs --allow-code" in refused.output
     result = runner.invoke(app, ["run", str(scenario), "--allow-code", "--out",
@@ -216,13 +217,14 @@ def test_user_strategy_with_invalid_levers_is_a_message(tmp_path: Path) -> None:
                                                                     "Broken"))
     scenario = tmp_path / "s.yaml"
     scenario.write_text("periods: 5\nmarket: {customers: 200}\nfirms:\n"
-                        "  A: {strategy: 'bad_strategy:Broken', params: {step: -60}, price: 100}\n")
+                        "  A: {strategy: 'bad_strategy:Broken', params: {step: -60},"
+                        " initial: {price: 100}}\n")
     result = runner.invoke(app, ["run", str(scenario), "--allow-code", "--out",
                                  str(tmp_path / "o"), "--quiet"])
     assert result.exit_code == 2
     assert "firm A (bad_strategy:Broken) set invalid levers: price:" in result.output
     assert "Traceback" not in result.output
-    partial = pd.read_csv(tmp_path / "o" / "timeseries.partial.csv")
+    partial = pd.read_csv(tmp_path / "o.partial" / "timeseries.partial.csv")
     assert partial.period.tolist() == [1]
 
 
@@ -239,3 +241,36 @@ def test_every_shipped_scenario_reproduces_from_its_resolved_file(path: Path,
     assert again.exit_code == 0, again.output
     assert (tmp_path / "again" / "timeseries.csv").read_bytes() == (
         first / "timeseries.csv").read_bytes()
+
+
+def test_promotion_set_for_a_strategy_firm_is_the_promotion_booked(tmp_path: Path) -> None:
+    result = invoke("run", ROOT / "scenarios" / "default.yaml", "--set",
+                    "firms.Alpha.promotion=30000", "--customers", "500", "--periods", "6",
+                    "--out", tmp_path / "o", "--no-figures", "--quiet")
+    assert result.exit_code == 0, result.output
+    alpha = pd.read_csv(tmp_path / "o" / "timeseries.csv").query("firm == 'Alpha'")
+    assert (alpha.cost_promotion == 30000).all()
+    assert alpha.goodwill.tolist() == pytest.approx([150_000.0] * 6)  # the steady state
+
+
+def test_validate_explain_lists_each_firms_levers(tmp_path: Path) -> None:
+    result = invoke("validate", "--explain", ROOT / "scenarios" / "default.yaml")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Alpha: 4P, reviews every 3 periods, sees results 1 period late" in text
+    assert "decided by 4P: price (markup, floor, match_cuts; starts at 85.0)" in text
+    assert "as written (4R does not change them): quality 0.75" in text
+
+
+def test_figures_can_be_svg(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    result = invoke("run", ROOT / "scenarios" / "default.yaml", "--customers", "300",
+                    "--periods", "4", "--figure-format", "svg", "--out", tmp_path / "o",
+                    "--quiet")
+    assert result.exit_code == 0, result.output
+    figures = sorted((tmp_path / "o" / "figures").iterdir())
+    assert [f.name for f in figures] == ["classes.svg", "loyalty.svg", "profit.svg",
+                                         "satisfaction.svg", "share.svg"]
+    for f in figures:
+        assert ET.parse(f).getroot().tag.endswith("svg")
