@@ -1,15 +1,19 @@
 """The classroom dashboard: an interactive page on Mesa's SolaraViz (``stratsim dashboard``).
 
 Modules:
-    state        the controls, the model they build, the customer sample, the downloads (pure
-                 Python; no Solara needed); it re-exports the names defined in
+    state        the controls, the model they build, the customer sample, the downloads, the
+                 scheduled events as sentences, whether the run has finished (pure Python; no
+                 Solara needed); it re-exports the names defined in
       settings     what the controls say, and the scenario they make
       panel        the scenarios a page offers, its control panel, and the model it builds
       sample       the customers the network view draws, their links and a layout
+    inputs       the sliders (each label says its value), typed numbers checked against their
+                 range, problems placed by the input they concern (pure Python)
     charts       the charts' Vega-Lite specifications (pure Python)
     app          the Solara page (needs the ``viz`` extra: ``pip install "stratsim[viz]"``),
                  put together from
       session      what the components of one open page share (its panel and its run)
+      controls     Mesa's Reset, Play / Pause and Step, the pace of play, the finished state
       sidebar      stratsim's cards in the sidebar: the scenario, the firms, the market
       main_area    the run's header and charts, the customer network, one customer's value
       layout       the page's stylesheet and the building blocks its components share

@@ -21,9 +21,11 @@ Customers:
     delivered value    one customer's value (up) and cost (down) components per firm, and
                        the delivered value (value minus cost) as a labelled diamond
 
-Widths are fixed in pixels: Solara's Vega-Lite widget leaks a resize observer per redraw when a
-chart fills its container, and a chart is redrawn every period. The specifications use only
-what the page's bundled Vega-Lite (5.2) supports.
+Every chart is as wide as its card: single and layered charts have ``width: "container"``
+(autosize ``fit-x``, padding included); the loyalty-class facet, which Vega-Lite cannot size to
+a container, gives its column count in ``usermeta.fitColumns`` and the page's widget
+(:mod:`sim.dashboard.vega`) widens its columns to fill the card. Heights are fixed. The
+specifications use only what the page's bundled Vega-Lite (5.2) supports.
 """
 
 from __future__ import annotations
@@ -39,30 +41,22 @@ from sim.levers import LOYALTY_CLASSES
 from sim.market.population import COMPONENTS
 from sim.report.figures import OUTSIDE_OPTION_COLOUR
 
-__all__ = [
-    "CLASS_COLOURS",
-    "CLASS_OPACITY",
-    "COMPONENT_COLOURS",
-    "chart_frame",
-    "classes_chart",
-    "line_chart",
-    "network_chart",
-    "run_charts",
-    "satisfaction_chart",
-    "share_chart",
-    "split_data",
-    "value_chart",
-]
+__all__ = ["CLASS_COLOURS", "CLASS_OPACITY", "COMPONENT_COLOURS", "CONTAINER", "FIT_COLUMNS",
+           "chart_frame", "classes_chart", "line_chart", "network_chart", "run_charts",
+           "satisfaction_chart", "share_chart", "split_data", "value_chart"]
 
 Spec = dict[str, Any]
 
+CONTAINER = "container"
+"""Width of a single or layered chart: its card's (Vega-Lite ``width: "container"``)."""
+FIT_COLUMNS = "fitColumns"
+"""``usermeta`` key of a faceted chart: its number of columns, which the widget widens (or
+narrows) together until the chart fills its card."""
 CHART_WIDTH = 430
-"""Plot width of a time-series chart, pixels."""
+"""Width of the loyalty-class panels together before the widget fits them, pixels."""
 CHART_HEIGHT = 190
 """Plot height of a time-series chart, pixels."""
-NETWORK_WIDTH = 420
 NETWORK_HEIGHT = 380
-VALUE_CHART_WIDTH = 230
 VALUE_CHART_HEIGHT = 300
 NO_FIRM_COLOUR = "#c7c7c7"
 """Customers who buy from no firm at the moment."""
@@ -90,16 +84,25 @@ def values(frame: pd.DataFrame, digits: int = 10) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", double_precision=digits))
 
 
-def _top(spec: Spec, title: str, subtitle: str) -> Spec:
-    """A top-level specification: title, embed options, quiet view."""
+def _top(spec: Spec, title: str, subtitle: str, *, columns: int | None = None) -> Spec:
+    """A top-level specification: title, embed options, quiet view, and a width that fills
+    the card: ``width: "container"`` with autosize ``fit-x`` (padding included), or, for a
+    facet of ``columns`` columns, ``usermeta.fitColumns`` for the page's widget."""
+    usermeta: Spec = {"embedOptions": EMBED_OPTIONS}
+    if columns is None:
+        # lay the chart out again after every data change (axis labels grow with the run)
+        autosize = {"type": "fit-x", "contains": "padding", "resize": True}
+        spec = {**spec, "width": CONTAINER}
+    else:
+        autosize = {"type": "pad", "resize": True}
+        usermeta[FIT_COLUMNS] = columns
     return {
         "title": {"text": title, "subtitle": subtitle, "anchor": "start", "fontSize": 14,
                   "subtitleColor": "#666", "subtitleFontSize": 11},
         **spec,
-        # lay the chart out again after every data change (axis labels grow with the run)
-        "autosize": {"type": "pad", "resize": True},
+        "autosize": autosize,
         "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}},
-        "usermeta": {"embedOptions": EMBED_OPTIONS},
+        "usermeta": usermeta,
     }
 
 
@@ -176,8 +179,7 @@ def line_chart(df: pd.DataFrame, column: str, colours: dict[str, str], unit: str
         },
     }
     layers = [_zero_rule(), line] if zero_rule else [line]
-    return _top({"width": CHART_WIDTH, "height": CHART_HEIGHT, "layer": layers}, title,
-                subtitle)
+    return _top({"height": CHART_HEIGHT, "layer": layers}, title, subtitle)
 
 
 def share_chart(df: pd.DataFrame, colours: dict[str, str], unit: str, last: int) -> Spec:
@@ -196,7 +198,7 @@ def share_chart(df: pd.DataFrame, colours: dict[str, str], unit: str, last: int)
                          "title": "not buying"}],
         },
     }
-    return _top({"width": CHART_WIDTH, "height": CHART_HEIGHT, "layer": [*lines, rest]},
+    return _top({"height": CHART_HEIGHT, "layer": [*lines, rest]},
                 "Market share", "units sold, share of all purchase occasions (grey dashed:"
                 " not buying)")
 
@@ -207,7 +209,7 @@ def satisfaction_chart(df: pd.DataFrame, colours: dict[str, str], unit: str,
     long = df[["period", "firm", "satisfaction", "trust"]].melt(
         id_vars=["period", "firm"], var_name="measure", value_name="level")
     spec: Spec = {
-        "width": CHART_WIDTH, "height": CHART_HEIGHT,
+        "height": CHART_HEIGHT,
         "data": {"values": values(long)},
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
@@ -268,7 +270,7 @@ def classes_chart(df: pd.DataFrame, firms: list[str], unit: str, last: int) -> S
         "spec": inner,
     }
     return _top(spec, "Customers by loyalty class", f"each firm's customers by class, per"
-                f" {unit}")
+                f" {unit}", columns=max(len(firms), 1))
 
 
 def run_charts(timeseries: pd.DataFrame, colours: dict[str, str], customers: int,
@@ -335,7 +337,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, colours: dict[str, s
                      "strokeWidth": 2.5},
             "encoding": {"x": x, "y": y},
         })
-    return _top({"width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "layer": layers},
+    return _top({"height": NETWORK_HEIGHT, "layer": layers},
                 "Customers", f"{len(nodes)} of {customers:,} customers and their"
                 " word-of-mouth links; click one to see its delivered value")
 
@@ -387,5 +389,5 @@ def value_chart(components: pd.DataFrame, firms: list[str]) -> Spec:
         },
     ]
     sides = ", ".join(VALUE_SIDE)
-    return _top({"width": VALUE_CHART_WIDTH, "height": VALUE_CHART_HEIGHT, "layer": layers},
+    return _top({"height": VALUE_CHART_HEIGHT, "layer": layers},
                 "Delivered value", f"value ({sides}) up, cost down; ◆ = value minus cost")

@@ -7,21 +7,26 @@ Core objects:
         the sidebar's cards).
     _html, _chart, _colours: a bit of trusted HTML, a Vega-Lite chart from
         :mod:`sim.dashboard.charts` (drawn by :mod:`sim.dashboard.vega`), the firms' colours.
+    _slider, NumberInput, _problems: a slider from :class:`~sim.dashboard.inputs.SliderSpec`
+        (its label says its value); a typed whole number that says, under the input, why what
+        was typed cannot be used; a card's problems in red.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 import solara
 
 from sim.dashboard import charts
+from sim.dashboard.inputs import SliderSpec, WholeNumber
 from sim.dashboard.panel import DashboardModel
 from sim.dashboard.vega import VegaView
 from sim.report.figures import firm_colours
 
-__all__ = ["CSS"]
+__all__ = ["CSS", "NumberInput"]
 
 CSS = """
 .stratsim-main { padding: 0 8px 24px 8px; }
@@ -46,11 +51,17 @@ CSS = """
 .v-navigation-drawer .v-card__title { font-size: 1.05rem; padding: 8px 12px 4px 12px; }
 .v-navigation-drawer .v-expansion-panel-header { min-height: 40px; padding: 8px 12px; }
 .v-navigation-drawer .v-expansion-panel-content__wrap { padding: 0 10px 8px 10px; }
+.stratsim-problem { color: #b00020; font-size: 0.82rem; line-height: 1.3; margin: 2px 0 6px 0; }
+.stratsim-finished { margin-top: 8px; }
+.stratsim-finished-tag { color: #1b5e20; font-weight: 600; }
+.stratsim-value-chart { flex: 1 1 300px; min-width: 260px; }
 """
 
 
 def _colours(model: DashboardModel) -> dict[str, str]:
-    return firm_colours(model.names)
+    """Each firm's colour, by the rule every figure and the report use: its position among the
+    scenario's firms, incumbents in file order, then entrants (:mod:`sim.report.style`)."""
+    return firm_colours(model.spec.all_firm_names())
 
 
 def _html(markup: str, *, note: bool = False, classes: list[str] | None = None):
@@ -65,3 +76,45 @@ def _chart(spec: dict[str, Any], on_click: Callable[[Any], None] | None = None):
     structure, datasets = charts.split_data(spec)
     return VegaView.element(spec=structure, datasets=datasets, on_click=on_click,
                             listen_to_click=on_click is not None)
+
+
+def _slider(spec: SliderSpec, on_value: Callable[[Any], None]):
+    """A slider drawn from its :class:`~sim.dashboard.inputs.SliderSpec` (label with value)."""
+    if spec.whole:
+        return solara.SliderInt(spec.label, value=int(spec.value), min=int(spec.low),
+                                max=int(spec.high), step=int(spec.step), on_value=on_value)
+    return solara.SliderFloat(spec.label, value=float(spec.value), min=spec.low, max=spec.high,
+                              step=spec.step, on_value=on_value)
+
+
+def _problems(problems: list[str]):
+    """A card's own problems, in red, beside the inputs they concern."""
+    for problem in problems:
+        _html(escape(problem), classes=["stratsim-problem"])
+
+
+@solara.component
+def NumberInput(number: WholeNumber, value: int, on_value: Callable[[int], None],
+                name: str, style: dict[str, str] | None = None):
+    """A typed whole number: a valid one is passed to ``on_value`` when the input loses focus
+    or Enter is pressed; anything else stays in the input with, under it, what is wrong and
+    the range (never silently ignored). ``name`` gives the CSS class ``stratsim-input-NAME``."""
+    text, set_text = solara.use_state(str(value))
+    problem, set_problem = solara.use_state(None)
+
+    def outside_change() -> None:  # the value changed elsewhere (a restore, another run)
+        set_text(str(value))
+        set_problem(None)
+
+    solara.use_effect(outside_change, [value])
+
+    def commit(typed: str | None) -> None:
+        number_typed, why = number.check(typed)
+        set_text(typed or "")
+        set_problem(why)
+        if number_typed is not None:
+            on_value(number_typed)
+
+    return solara.InputText(f"{number.label} ({number.hint})", value=text, on_value=commit,
+                            error=problem or False, continuous_update=False,
+                            classes=[f"stratsim-input-{name}"], style=style)

@@ -7,6 +7,8 @@ Needs the ``viz`` extra.
 
 Core objects:
     MainArea: everything right of the sidebar, in a fixed layout.
+    RedrawStart, RedrawEnd: the page's first and last components; a period waits until
+        RedrawEnd has noted the one before it drawn (Mesa's Play never outruns a redraw).
     RunHeader: the period, the firms and their strategies, the downloads, any pending note.
     RunCharts: the six live charts of the run.
     CustomerNetwork: the customer sample as a network; a click picks a customer.
@@ -24,20 +26,40 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from sim.dashboard import charts
-from sim.dashboard.layout import _chart, _colours, _html
+from sim.dashboard.inputs import WholeNumber
+from sim.dashboard.layout import NumberInput, _chart, _colours, _html
 from sim.dashboard.panel import DashboardModel
 from sim.dashboard.session import PageSession
 from sim.dashboard.state import (
     customer_card,
     download_name,
+    run_status,
     scenario_yaml,
     timeseries_csv,
     value_components,
 )
 from sim.market.population import COMPONENTS
 
-__all__ = ["CustomerNetwork", "CustomerValue", "MainArea", "RunCharts", "RunHeader",
-           "value_table_html"]
+__all__ = ["CustomerNetwork", "CustomerValue", "MainArea", "RedrawEnd", "RedrawStart",
+           "RunCharts", "RunHeader", "value_table_html"]
+
+
+@solara.component
+def RedrawStart(model: DashboardModel):
+    """The page's first component: a page draws this run, so from now on a period waits until
+    the page has drawn the one before it (see :class:`~sim.dashboard.panel.DashboardModel`).
+    Renders nothing."""
+    model.begin_redraw()
+
+
+@solara.component
+def RedrawEnd(model: DashboardModel):
+    """The page's last component; it follows Mesa's update counter, and its effect, run once
+    it is redrawn, notes the period drawn and lets the next one start. Renders nothing."""
+    update_counter.get()
+    with model.lock:
+        period = model.period  # the period this redraw shows
+    solara.use_effect(lambda: model.end_redraw(period))  # no dependencies: after every render
 
 
 @solara.component
@@ -46,13 +68,18 @@ def RunHeader(model: DashboardModel, session: PageSession):
     update_counter.get()
     colours = _colours(model)
     spec = model.spec
+    with model.lock:  # the period and its firms, never halfway through a period
+        period, finished = model.period, run_status(model) is not None
+        chips = [(firm.name, firm.strategy_name) for firm in model.active_firms]
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "16px"}):
-        solara.Text(f"{spec.period_unit.capitalize()} {model.period} of {spec.periods}",
+        solara.Text(f"{spec.period_unit.capitalize()} {period} of {spec.periods}",
                     classes=["stratsim-period"])
+        if finished:
+            solara.Text("finished", classes=["stratsim-finished-tag"])
         with solara.Row(gap="0px", style={"flex-wrap": "wrap"}):
-            for firm in model.active_firms:
-                solara.Text(f"{firm.name} · {firm.strategy_name}", classes=["stratsim-chip"],
-                            style={"background": colours[firm.name]})
+            for name, strategy in chips:
+                solara.Text(f"{name} · {strategy}", classes=["stratsim-chip"],
+                            style={"background": colours[name]})
         solara.Text(f"{spec.name} · {model.population.n:,} customers · seed {model.seed}",
                     style={"color": "#444"})
         solara.Div(style={"flex-grow": "1"})
@@ -67,7 +94,7 @@ def RunHeader(model: DashboardModel, session: PageSession):
     if session.problems.value:
         for problem in session.problems.value:
             solara.Error(problem, dense=True)
-    elif session.panel.differs_from(model):
+    elif session.differs_from_run():
         solara.Warning("The settings have changed since this run started: press Reset to"
                        " start a new run with them.", dense=True)
 
@@ -97,8 +124,10 @@ def CustomerNetwork(model: DashboardModel, session: PageSession):
     """The customer sample as a network; a click picks a customer."""
     update_counter.get()
     picked = session.picked.value
-    chart = charts.network_chart(model.sample.frame(model), model.sample.edge_frame(),
-                                 _colours(model), picked, model.population.n)
+    with model.lock:  # never while Mesa's Play is in the middle of a period
+        nodes = model.sample.frame(model)
+    chart = charts.network_chart(nodes, model.sample.edge_frame(), _colours(model), picked,
+                                 model.population.n)
 
     def on_click(datum: Any) -> None:
         if isinstance(datum, dict) and datum.get("customer") is not None:
@@ -146,28 +175,29 @@ def CustomerValue(model: DashboardModel, session: PageSession):
     picked = session.picked.value if 0 <= session.picked.value < n else int(
         model.sample.index[0])
 
-    def pick(value: int | None) -> None:
-        if value is not None and 0 <= int(value) < n:
-            session.picked.set(int(value))
+    def pick(value: int) -> None:
+        session.picked.set(int(value))
 
     def another() -> None:
         sample = model.sample.index.tolist()
         k = (sample.index(picked) + 1) % len(sample) if picked in sample else 0
         session.picked.set(int(sample[k]))
 
-    card = customer_card(model, picked)
-    values = value_components(model, picked)
+    with model.lock:  # never while Mesa's Play is in the middle of a period
+        card = customer_card(model, picked)
+        values = value_components(model, picked)
     buys = card["current_firm"] or "no firm at the moment"
     kind = "business account" if card["business"] else "consumer"
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.InputInt(f"Customer (0 to {n - 1:,})", value=picked, on_value=pick,
-                        continuous_update=False, style={"max-width": "180px"})
+        NumberInput(WholeNumber("Customer", 0, n - 1), picked, pick, name="customer",
+                    style={"max-width": "260px"})
         solara.Button("Next in sample", on_click=another, outlined=True, small=True)
         _html(f"<b>Customer {picked:,}</b> · segment <i>{escape(card['segment'])}</i>"
               f" ({kind}) · buys from <b>{escape(buys)}</b>",
               classes=["stratsim-customer-title"])
     with solara.Row(gap="16px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-        _chart(charts.value_chart(values, list(card["firms"])))
+        with solara.Div(classes=["stratsim-value-chart"]):
+            _chart(charts.value_chart(values, list(card["firms"])))
         _html(value_table_html(values, card), classes=["stratsim-table"])
     _html("Delivered value = total customer value (product, service, personnel, image) minus"
           " total customer cost (money, time, energy, psychic), each weighted by this"

@@ -7,16 +7,21 @@ Core objects:
         invalid is shown with its problems and never reaches a run.
     DashboardModel: a :class:`~sim.market.model.MarketModel` built from a ControlPanel, so
         that Mesa's SolaraViz can rebuild it on Reset (it calls ``type(model)(**model_params)``),
-        with a fixed sample of customers drawn for the customer view.
+        with a fixed sample of customers drawn for the customer view. A period and a read of
+        the page never overlap (``lock``): Mesa plays the run in a thread of its own while the
+        page redraws in another.
     scenario_catalogue: the scenario files a class can pick from.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 import sim
 from sim.dashboard.sample import CUSTOMER_SAMPLE_SIZE, CustomerSample
@@ -31,7 +36,12 @@ from sim.scenario.loader import load_scenario
 from sim.scenario.problems import SourceError
 from sim.scenario.spec import Scenario
 
-__all__ = ["ControlPanel", "DashboardModel", "default_scenario_folder", "scenario_catalogue"]
+__all__ = ["REDRAW_WAIT_S", "ControlPanel", "DashboardModel", "default_scenario_folder",
+           "scenario_catalogue"]
+
+REDRAW_WAIT_S = 5.0
+"""Longest a period waits for the page to finish redrawing the previous one, seconds (a page
+that stopped redrawing never holds the run up for longer)."""
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -155,13 +165,67 @@ class DashboardModel(MarketModel):
     """A market built from a :class:`ControlPanel` (what Mesa's SolaraViz resets with).
 
     ``settings`` are the settings it was built with; ``sample`` the customers the page draws.
+
+    Mesa's Play steps the model in a thread of its own while the page may redraw in another
+    (after a click, a setting). Two rules keep them apart:
+
+    * ``lock`` is held for a whole period (:meth:`step`) and the page reads the model under it,
+      so a chart never sees a period half done;
+    * once a page draws the run, a period does not start until the page has drawn the last
+      one (:meth:`end_redraw` notes the period drawn; at most :data:`REDRAW_WAIT_S`):
+      otherwise, on a busy machine, a redraw slower than a period never catches up, since
+      every period asks for another one, until Solara gives up ("Too many renders") and the
+      page shows a traceback. The rule counts periods, not redraws, because Solara may redraw
+      the page's components in any order; a page that let a wait run out (a closed tab) holds
+      nothing back until it draws again.
     """
 
     def __init__(self, panel: ControlPanel, sample_size: int | None = None) -> None:
+        self.lock = threading.RLock()
+        self._drawn = threading.Condition()
+        self._drawn_period: int | None = None  # None: no page draws this run, never wait
+        self._page_gone = False  # a wait for the page ran out: do not wait until it draws
         super().__init__(panel.scenario, seed=panel.valid_settings.market.seed)
         self.settings = panel.valid_settings
         self.sample = CustomerSample.draw(
             self, panel.sample_size if sample_size is None else int(sample_size))
+
+    def begin_redraw(self) -> None:
+        """A page has started to draw the run: from now on a period waits until the page has
+        drawn the one before it."""
+        with self._drawn:
+            if self._drawn_period is None and not self._page_gone:
+                self._drawn_period = -1
+
+    def end_redraw(self, period: int | None = None) -> None:
+        """The page has drawn the run as of ``period`` (default now): the next period may
+        start."""
+        with self._drawn:
+            drawn = self.period if period is None else period
+            previous = -1 if self._drawn_period is None else self._drawn_period
+            self._drawn_period = max(previous, drawn)
+            self._page_gone = False
+            self._drawn.notify_all()
+
+    def redraw_pending(self) -> bool:
+        """Whether the next period would wait for the page (to draw the last one)."""
+        with self._drawn:
+            return self._drawn_period is not None and self._drawn_period < self.period
+
+    def step(self) -> None:
+        """One period, once the page has drawn the last one (or after :data:`REDRAW_WAIT_S`),
+        with :attr:`lock` held (no page component reads meanwhile)."""
+        with self._drawn:
+            if not self._drawn.wait_for(lambda: not self.redraw_pending(),
+                                        timeout=REDRAW_WAIT_S):
+                self._drawn_period, self._page_gone = None, True
+        with self.lock:
+            super().step()
+
+    def timeseries(self) -> pd.DataFrame:
+        """The time series so far, read under :attr:`lock` (never while a period runs)."""
+        with self.lock:
+            return super().timeseries()
 
     @property
     def scenario_key(self) -> str:

@@ -18,6 +18,10 @@ Some Solara widgets ask for a package by its major version (``vega@5/build/vega.
 while the bundle holds it under its full version (``vega@5.21.0``): :class:`BundledAssets`
 rewrites such a request to the newest bundled version of that major.
 
+Only this server's own page may talk to it (:mod:`sim.dashboard.guard`: the ``Host`` must be
+a loopback name or the ``--host`` given, a WebSocket's ``Origin`` must be this server, and
+Solara's debug page is not served).
+
 Where the dashboard finds its scenarios is passed to the page through ``STRATSIM_DASHBOARD_*``
 environment variables (the page is loaded by the server by module name).
 """
@@ -32,6 +36,8 @@ import time
 import warnings
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
+
+from sim.dashboard.guard import LocalGuard
 
 __all__ = ["ENV_CUSTOMERS", "ENV_FOLDER", "ENV_SCENARIO", "BundledAssets",
            "configure_environment", "free_port", "serve"]
@@ -188,7 +194,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, *, open_browser: bool = Tru
     os.environ["SERVER_PORT"] = str(port)
     from solara.server.starlette import app as solara_app
 
-    app = BundledAssets(solara_app, solara_settings.assets.proxy_cache_dir)
+    app = LocalGuard(BundledAssets(solara_app, solara_settings.assets.proxy_cache_dir), host)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
                             lifespan="on")
     server = uvicorn.Server(config)

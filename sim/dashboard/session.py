@@ -4,9 +4,10 @@ Needs the ``viz`` extra (Solara's reactive variables).
 
 Core objects:
     PageSession: what the components of one open page (one browser tab) share: the control
-        panel, and reactive variables for the run, the settings, their problems and the picked
-        customer. Settings apply at once while the run is at period 0; after that the page asks
-        for Reset (a control never changes a run halfway).
+        panel, and reactive variables for the run, the settings, their problems, the picked
+        customer, the size of the network sample and the count of runs started afresh. Settings
+        apply at once while the run is at period 0; after that the page asks for Reset (a
+        control never changes a run halfway). A finished run can be run again at once.
     open_panel: the control panel of a new page, from the ``STRATSIM_DASHBOARD_*`` environment
         that ``stratsim dashboard`` sets (:mod:`sim.dashboard.server`).
 """
@@ -14,7 +15,7 @@ Core objects:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import solara
 
@@ -44,6 +45,15 @@ class PageSession:
     settings: solara.Reactive[DashboardSettings]
     problems: solara.Reactive[list[str]]
     picked: solara.Reactive[int]
+    sample_size: solara.Reactive[int] = None  # type: ignore[assignment]
+    """Customers the network view draws, from the next run (default: the panel's size)."""
+    runs: solara.Reactive[int] = field(default_factory=lambda: solara.reactive(0))
+    """Runs started after a finished one: the key of Mesa's run controls, which start afresh
+    (Play and Step on again) whenever it changes."""
+
+    def __post_init__(self) -> None:
+        if self.sample_size is None:
+            self.sample_size = solara.reactive(self.panel.sample_size)
 
     def change(self, settings: DashboardSettings) -> None:
         """Take new settings; at period 0 the run is rebuilt with them at once (later, the
@@ -51,25 +61,39 @@ class PageSession:
         self._took(self.panel.update(settings))
 
     def choose_scenario(self, key: str) -> None:
-        """Switch to another scenario file: a new run starts at once (unless the current run
-        has finished: then at Reset)."""
+        """Switch to another scenario file: a new run starts at once."""
         self._took(self.panel.choose_scenario(key), always=True)
 
     def restore(self) -> None:
         """Every control back to the scenario file's values."""
         self._took(self.panel.restore())
 
+    def set_sample_size(self, size: int) -> None:
+        """Draw ``size`` customers in the network view: at period 0 at once, else from the
+        next run."""
+        self.sample_size.set(int(size))
+        if self.model.value.period == 0:
+            self.rebuild()
+
+    def differs_from_run(self) -> bool:
+        """Whether a new run would differ from the one shown (settings or network sample)."""
+        model = self.model.value
+        drawn = min(self.sample_size.value, model.population.n)
+        return self.panel.differs_from(model) or drawn != len(model.sample.index)
+
     def _took(self, problems: list[str], always: bool = False) -> None:
         self.problems.set(problems)
         self.settings.set(self.panel.settings)
-        model = self.model.value
-        # A finished run is left alone: SolaraViz keeps Play and Step off until its Reset.
-        if not problems and model.running and (always or model.period == 0):
+        if not problems and (always or self.model.value.period == 0):
             self.rebuild()
 
     def rebuild(self) -> None:
-        """Replace the run by a new one from the valid settings (what Reset does)."""
-        size = len(self.model.value.sample.index)
-        self.model.set(DashboardModel(panel=self.panel, sample_size=size))
+        """Replace the run by a new one from the valid settings (what Reset does; "Run again"
+        after the last period). After a finished run, Mesa's run controls start afresh: its
+        Play and Step stay off after the last period until they are rebuilt or reset."""
+        finished = not self.model.value.running
+        self.model.set(DashboardModel(panel=self.panel, sample_size=self.sample_size.value))
+        if finished:
+            self.runs.set(self.runs.value + 1)
         if not 0 <= self.picked.value < self.model.value.population.n:
             self.picked.set(int(self.model.value.sample.index[0]))

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from sim.scenario.firms import FirmSpec
 from sim.scenario.loader import scenario_from_dict
 from sim.scenario.spec import Scenario
-from sim.strategies import REGISTRY
+from sim.strategies import REGISTRY, decided_levers, get_strategy_class
 
 __all__ = [
     "BY_CLASS",
@@ -65,9 +65,9 @@ class SettingsError(ValueError):
 class FirmControls:
     """One firm's strategy and main levers as the page shows them.
 
-    For the 4P, 4C and 4R strategies the levers are where the firm starts: the strategy resets
-    price, promotion, convenience, relationship level (and, for 4R, its programs) at each review.
-    With ``fixed`` they stay as set.
+    They show where the firm's levers start. A lever moved on the page is pinned
+    (:func:`build_scenario`): the firm uses it every period, and a 4P, 4C or 4R strategy decides
+    the levers left alone. With ``fixed`` every lever stays as set.
     """
 
     name: str
@@ -148,13 +148,16 @@ class DashboardSettings:
 
 
 def _firm_controls(name: str, spec: FirmSpec, entry_period: int = 0) -> FirmControls:
-    level = spec.relationship_level
+    """The controls of a firm: its levers at the start (written directly or under ``initial``)."""
+    levers = spec.levers()
+    level = levers.relationship_level
     return FirmControls(
-        name=name, strategy=spec.strategy, price=float(spec.price), quality=float(spec.quality),
-        promotion=float(spec.promotion), convenience=float(spec.convenience),
+        name=name, strategy=spec.strategy, price=float(levers.price),
+        quality=float(levers.quality), promotion=float(levers.promotion),
+        convenience=float(levers.convenience),
         relationship_level=level if isinstance(level, str) else BY_CLASS,
-        financial=float(spec.programs.financial), social=float(spec.programs.social),
-        structural=float(spec.programs.structural), entry_period=entry_period)
+        financial=float(levers.programs.financial), social=float(levers.programs.social),
+        structural=float(levers.programs.structural), entry_period=entry_period)
 
 
 def settings_from_scenario(key: str, scenario: Scenario) -> DashboardSettings:
@@ -170,20 +173,43 @@ def settings_from_scenario(key: str, scenario: Scenario) -> DashboardSettings:
 
 
 def _apply_firm(target: dict[str, Any], base: FirmSpec, controls: FirmControls) -> None:
-    """Write a firm's controls into its scenario data, where they differ from ``base``."""
+    """Write a firm's controls into its scenario data, where they differ from ``base``.
+
+    A lever the page changes is set directly and pinned (sim.scenario.firms): the firm uses it
+    every period, so moving a slider for a 4P, 4C or 4R firm changes what the firm does; the
+    strategy decides the levers the page leaves alone. A strategy chosen on the page decides
+    every lever it declares but those the page changes.
+    """
+    start = base.levers()
+    changed: dict[str, Any] = {}
+    for key in ("price", "quality", "promotion", "convenience"):
+        value = getattr(controls, key)
+        if not math.isclose(value, float(getattr(start, key)), rel_tol=1e-9, abs_tol=1e-12):
+            changed[key] = value
+    if controls.relationship_level != BY_CLASS and (
+            controls.relationship_level != start.relationship_level):
+        changed["relationship_level"] = controls.relationship_level
+    for key in ("financial", "social", "structural"):
+        value = getattr(controls, key)
+        if not math.isclose(value, float(getattr(start.programs, key)), abs_tol=1e-12):
+            changed[f"programs.{key}"] = value
+    pinned = set(base.pinned_levers())
     if controls.strategy != base.strategy:
         target["strategy"] = controls.strategy
         target["params"] = {}  # the scenario's parameters belong to its own strategy
-    for key in ("price", "quality", "promotion", "convenience"):
-        value = getattr(controls, key)
-        if not math.isclose(value, float(getattr(base, key)), rel_tol=1e-9, abs_tol=1e-12):
-            target[key] = value
-    if controls.relationship_level != BY_CLASS:
-        target["relationship_level"] = controls.relationship_level
-    programs = dict(target.get("programs") or {})
-    for key in ("financial", "social", "structural"):
-        programs[key] = getattr(controls, key)
-    target["programs"] = programs
+        pinned = set()  # the new strategy takes over the levers it decides
+    initial = target.get("initial") or {}
+    for lever, value in changed.items():
+        if lever.startswith("programs."):
+            name = lever.partition(".")[2]
+            target["programs"] = {**(target.get("programs") or {}), name: value}
+            if isinstance(initial.get("programs"), dict):
+                initial["programs"].pop(name, None)
+        else:
+            target[lever] = value
+            initial.pop(lever, None)
+    decided = decided_levers(get_strategy_class(controls.strategy, allow_code=True))
+    target["pinned"] = sorted((pinned | set(changed)) & decided)
 
 
 def _problem_lines(exc: ValidationError) -> list[str]:

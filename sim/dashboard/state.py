@@ -14,7 +14,9 @@ Core objects, by module (this one re-exports them all):
         customer view.
     sample: CustomerSample: the sample of customers the page draws, their links and a layout.
     state (here): what the page shows of a run: one customer's delivered value component by
-        component (``value_components``, ``customer_card``), and the downloads.
+        component (``value_components``, ``customer_card``), the scenario's scheduled events
+        as sentences (``event_lines``), whether the run has finished (``run_status``), and the
+        downloads.
 
 The settings change a scenario only where the controls differ from it (``build_scenario``):
 events, costs, behaviour constants and every other lever stay as the file says. A run's
@@ -25,6 +27,7 @@ same number of periods, reproduces the dashboard's run exactly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -48,9 +51,12 @@ from sim.dashboard.settings import (
     settings_from_scenario,
     strategy_summary,
 )
+from sim.files import csv_text
 from sim.market.model import MarketModel
 from sim.market.population import COMPONENTS
+from sim.scenario.events import EventSpec
 from sim.scenario.resolved import dump_yaml, resolved_scenario
+from sim.scenario.spec import Scenario
 
 __all__ = [
     "BY_CLASS",
@@ -70,6 +76,9 @@ __all__ = [
     "customer_card",
     "default_scenario_folder",
     "download_name",
+    "event_line",
+    "event_lines",
+    "run_status",
     "scenario_catalogue",
     "scenario_yaml",
     "settings_from_scenario",
@@ -132,7 +141,7 @@ def customer_card(model: MarketModel, customer: int) -> dict[str, Any]:
 def timeseries_csv(model: MarketModel) -> bytes:
     """The run's time series so far as CSV (the columns of ``stratsim run``'s
     timeseries.csv; docs/outputs.md)."""
-    return model.timeseries().to_csv(index=False).encode("utf-8")
+    return csv_text(model.timeseries()).encode("utf-8")
 
 
 def scenario_yaml(model: MarketModel) -> str:
@@ -147,3 +156,70 @@ def download_name(model: DashboardModel, kind: str) -> str:
     """File name for a download: ``<scenario>-seed<seed>-period<t>.<kind>``."""
     key = model.scenario_key.replace("/", "-")
     return f"{key}-seed{model.seed}-period{model.period}.{kind}"
+
+
+# --------------------------------------------------------------------------- events
+def _number(value: float) -> str:
+    """A number as a class reads it: ``68`` (not 68.0), ``15,000``, ``0.05``."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return _number(value)
+    if isinstance(value, list | tuple):
+        return "(" + ", ".join(_value_text(v) for v in value) + ")"
+    if isinstance(value, Mapping):  # a lever given per customer class
+        return "(" + "; ".join(f"{k} {_value_text(v)}" for k, v in value.items()) + ")"
+    return str(value)
+
+
+def _changes_text(changes: Mapping[str, Any]) -> str:
+    """``price 68, financial program 0``: only what is given, in the order given."""
+    parts = []
+    for name, value in changes.items():
+        if name == "programs" and isinstance(value, Mapping):
+            parts += [f"{program} program {_value_text(v)}" for program, v in value.items()]
+        else:
+            parts.append(f"{name.replace('_', ' ')} {_value_text(value)}")
+    return ", ".join(parts)
+
+
+def event_line(event: EventSpec, unit: str = "period") -> str:
+    """One scheduled event as a sentence that names only what it changes:
+    ``month 18: Alpha sets price 68``.
+
+    Fields the event leaves unset (None) are never shown; whole numbers have no decimals.
+    """
+    if event.add_firm is not None:
+        what = f"{event.add_firm.name} enters ({event.add_firm.strategy})"
+    elif event.strategy is not None:
+        what = f"{event.firm} switches to {event.strategy}"
+    elif event.set is not None:
+        what = f"{event.firm} sets " + _changes_text(event.set.model_dump(exclude_none=True))
+    elif getattr(event, "release", None) is not None:  # pinned levers handed back
+        levers = ", ".join(name.replace("_", " ") for name in event.release)
+        what = f"{event.firm} hands {levers} back to its strategy"
+    else:
+        changes = event.market.model_dump(exclude_none=True) if event.market else {}
+        what = "market: " + _changes_text(changes)
+    return f"{unit} {event.period}: {what}"
+
+
+def event_lines(scenario: Scenario) -> list[str]:
+    """The scenario's scheduled events, one sentence each (:func:`event_line`), in time order."""
+    return [event_line(ev, scenario.period_unit)
+            for ev in sorted(scenario.events, key=lambda e: e.period)]
+
+
+# --------------------------------------------------------------------------- the run
+def run_status(model: MarketModel) -> str | None:
+    """``Finished: month 60 of 60`` once the run has reached its last period (Mesa's Play
+    and Step are then off until a new run starts); None while it can go on."""
+    if model.running and model.period < model.spec.periods:
+        return None
+    return f"Finished: {model.spec.period_unit} {model.period} of {model.spec.periods}"

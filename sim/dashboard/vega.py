@@ -8,6 +8,11 @@ compiled by Vega-Lite, parsed into a Vega view and drawn from scratch), plus 100
 a change of data only replaces the values of the live view's named data sets and runs it. A
 change of structure (another scenario, other firms) embeds the chart again.
 
+Every chart fills its card's width: one resize observer per widget (disconnected when the
+widget goes) follows the plot's width; a chart of width ``"container"`` takes it, and a facet
+whose ``usermeta.fitColumns`` gives its number of columns gets the column width (Vega-Lite's
+``child_width`` signal) that makes the whole chart as wide as the card.
+
 Front-end files (Vega, Vega-Lite, vega-embed, RequireJS) come from the page's own server, as
 for Solara's widget. Needs the ``viz`` extra (ipyvuetify).
 """
@@ -24,13 +29,22 @@ __all__ = ["VegaView"]
 
 TEMPLATE = r"""
 <template>
-  <div><div ref="plot"></div></div>
+  <div class="stratsim-vega" style="width: 100%"><div ref="plot" style="width: 100%"></div></div>
 </template>
 <script>
 const copy = (value) => JSON.parse(JSON.stringify(value));
 module.exports = {
-  mounted() { this.embed(); },
-  destroyed() { if (this.view) { this.view.finalize(); this.view = null; } },
+  mounted() {
+    if (window.ResizeObserver) {
+      this.observer = new ResizeObserver(() => { this.fit(); });
+      this.observer.observe(this.$refs.plot);
+    }
+    this.embed();
+  },
+  destroyed() {
+    if (this.observer) { this.observer.disconnect(); this.observer = null; }
+    if (this.result) { this.result.finalize(); this.result = null; this.view = null; }
+  },
   watch: {
     spec() { this.embed(); },
     datasets() { this.update(); },
@@ -65,15 +79,18 @@ module.exports = {
       const spec = {...copy(this.spec), datasets: copy(datasets)};
       const result = await vegaEmbed(this.$refs.plot, spec, {actions: false, renderer: 'svg'});
       if (token !== this.token) { result.finalize(); return; }
-      if (this.view) { this.view.finalize(); }
+      if (this.result) { this.result.finalize(); }
       this.vega = vega;
+      this.result = result;
       this.view = result.view;
       this.shown = datasets;
+      this.fitted = null;
       if (this.listen_to_click) {
         this.view.addEventListener('click', (event, item) => {
           this.vega_click(item && item.datum ? item.datum : null);
         });
       }
+      await this.fit();
       if (this.datasets !== datasets) { await this.update(); }
     },
     async update() {
@@ -85,6 +102,34 @@ module.exports = {
         view.change(name, this.vega.changeset().remove(() => true).insert(copy(values)));
       }
       await view.runAsync();
+      if (this.columns()) { this.fitted = null; await this.fit(); }  // axis labels grew
+    },
+    columns() { return ((this.spec && this.spec.usermeta) || {}).fitColumns || 0; },
+    // Fill the card: a chart of width "container" takes the plot's width; a facet of n
+    // columns (usermeta.fitColumns) gets the column width that makes the whole chart as wide.
+    async fit() {
+      const view = this.view;
+      const width = this.$refs.plot ? this.$refs.plot.clientWidth : 0;
+      if (!view || !width || width === this.fitted) { return; }
+      this.fitted = width;
+      const columns = this.columns();
+      if (!columns) {
+        if (this.spec.width === 'container' && view.width() !== width) {
+          view.width(width);
+          await view.runAsync();
+        }
+        return;
+      }
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const svg = this.$refs.plot.querySelector('svg');
+        const column = view.signal('child_width');
+        if (!svg || !column) { return; }
+        const total = svg.getBoundingClientRect().width;
+        const wanted = Math.max(40, Math.floor(column + (width - 1 - total) / columns));
+        if (Math.abs(wanted - column) < 1) { return; }
+        view.signal('child_width', wanted);
+        await view.runAsync();
+      }
     },
     loadRequire() {
       if (window.requirejs) { return Promise.resolve(); }
