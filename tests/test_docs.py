@@ -1,0 +1,168 @@
+"""Every concrete ``stratsim`` example of the README and docs/ is run, and a lever it sets
+takes effect.
+
+The commands are read from the fenced ``bash`` blocks; each runs on a small market (300
+customers, 6 periods) into a temporary folder. An example that sets a firm's lever
+(``--set firms.NAME.LEVER=VALUE``) must change what the firm does: the lever's column reads the
+value in every period (price), or the results differ from the same run without it. The
+``stratsim new`` file's "Try:" hint is checked the same way. The ``compare``, ``experiment``
+and ``report`` examples run with 2 replications (their folders under ``runs/`` map to the
+temporary folder, so a ``report`` example reads what the example before it wrote), and the
+arms of a comparison must differ. ``check`` examples are the lessons that
+``tests/experiment/test_lesson.py`` checks at full size; synopses (``SCENARIO``, ``FILE``,
+``[...]``) are not commands.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.levers import LEVER_NAMES
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+SMALL = ["--customers", "300", "--periods", "6", "--no-figures", "--quiet"]
+runner = CliRunner()
+
+
+def _commands(command: str) -> list[tuple[str, list[str]]]:
+    found = []
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8")
+        for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+            for line in block.replace("\\\n", " ").splitlines():
+                line = line.strip().removeprefix("$ ")
+                if not line.startswith(f"stratsim {command} "):
+                    continue
+                words = shlex.split(line, comments=True)
+                if command != "report" and not (ROOT / words[2]).exists():
+                    continue  # a synopsis, or a file the reader writes first
+                found.append((f"{doc.name}: {line}", words[1:]))
+    return found
+
+
+COMMANDS = _commands("run")
+EXPERIMENTS = _commands("compare") + _commands("experiment")
+REPORTS = _commands("report")
+
+
+def _without_out(args: list[str]) -> list[str]:
+    out = []
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+            continue
+        if a == "--out":
+            skip = True
+            continue
+        out.append(a)
+    return out
+
+
+def _lever_sets(args: list[str]) -> list[tuple[str, str, str]]:
+    sets = []
+    for k, a in enumerate(args):
+        if a == "--set" and k + 1 < len(args):
+            path, _, value = args[k + 1].partition("=")
+            parts = path.split(".")
+            if len(parts) == 3 and parts[0] == "firms" and parts[2] in LEVER_NAMES:
+                sets.append((parts[1], parts[2], value))
+    return sets
+
+
+def _run(args: list[str], out: Path, root: Path = ROOT) -> pd.DataFrame:
+    result = runner.invoke(app, [*[str(root / a) if a.endswith(".yaml") else a for a in args],
+                                 *SMALL, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(out / "timeseries.csv")
+
+
+def test_the_docs_have_run_examples():
+    assert len(COMMANDS) >= 8
+    assert sum(bool(_lever_sets(args)) for _, args in COMMANDS) >= 3
+
+
+@pytest.mark.parametrize(("where", "args"), COMMANDS, ids=[w for w, _ in COMMANDS])
+def test_doc_example_runs_and_its_levers_take_effect(where, args, tmp_path):
+    args = _without_out(args)
+    df = _run(args, tmp_path / "example")
+    for firm, lever, value in _lever_sets(args):
+        rows = df[df.firm == firm]
+        if lever == "price":
+            assert (rows.price == float(value)).all(), (where, rows.price.tolist())
+        base = [a for k, a in enumerate(args) if not (
+            a == "--set" and args[k + 1].startswith(f"firms.{firm}.{lever}="))
+            and not (k > 0 and args[k - 1] == "--set"
+                     and a.startswith(f"firms.{firm}.{lever}="))]
+        without = _run(base, tmp_path / "without")
+        assert not rows.reset_index(drop=True).equals(
+            without[without.firm == firm].reset_index(drop=True)), where
+
+
+def test_the_starting_scenarios_try_hint_takes_effect(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["new", "lesson"]).exit_code == 0
+    text = (tmp_path / "lesson.yaml").read_text(encoding="utf-8")
+    hint = re.search(r"# Try:\s+(stratsim run .*?)(\s{2,}\(.*)?$", text, re.M)
+    assert hint, text[:600]
+    words = shlex.split(hint.group(1))
+    assert _lever_sets(words[1:]) == [("Alpha", "price", "80")]
+    df = _run(words[1:], tmp_path / "o", root=tmp_path)
+    assert (df[df.firm == "Alpha"].price == 80.0).all()
+
+
+def _replications(args: list[str], n: int) -> list[str]:
+    out = list(args)
+    if "--replications" in out:
+        out[out.index("--replications") + 1] = str(n)
+    else:
+        out += ["--replications", str(n)]
+    return out
+
+
+def test_the_docs_have_experiment_and_report_examples():
+    assert len(EXPERIMENTS) >= 3
+    assert REPORTS
+
+
+@pytest.mark.parametrize(("where", "args"), EXPERIMENTS, ids=[w for w, _ in EXPERIMENTS])
+def test_doc_experiment_example_runs_and_its_arms_differ(where, args, tmp_path):
+    args = _replications(_without_out(args), 2)
+    out = tmp_path / "example"
+    result = runner.invoke(app, [*[str(ROOT / a) if a.endswith(".yaml") else a for a in args],
+                                 "--customers", "300", "--periods", "6", "--quiet",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, (where, result.output)
+    from sim.experiment.store import ResultStore
+
+    runs = ResultStore(out).runs()
+    design = "arm" if "arm" in runs and runs["arm"].nunique() >= 2 else "point"
+    assert len(runs) >= 4 and runs[design].nunique() >= 2, where
+    profit = [c for c in runs.columns if c.startswith("cumulative_profit")]
+    assert profit and runs.groupby(design)[profit].mean().drop_duplicates().shape[0] >= 2, where
+
+
+@pytest.mark.parametrize(("where", "args"), REPORTS, ids=[w for w, _ in REPORTS])
+def test_doc_report_example_reports_on_the_example_before_it(where, args, tmp_path):
+    folder = Path(args[1]).name
+    source = next((a for w, a in EXPERIMENTS if w.split(":")[0] == where.split(":")[0]
+                   and folder in " ".join(a)), None)
+    assert source, f"{where}: no example before it writes {args[1]}"
+    out = tmp_path / folder
+    result = runner.invoke(app, [*[str(ROOT / a) if a.endswith(".yaml") else a
+                                   for a in _replications(_without_out(source), 2)],
+                                 "--customers", "300", "--periods", "6", "--quiet",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, (where, result.output)
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert "<table" in html and folder in html
