@@ -3,19 +3,21 @@
 The command line parses, calls the API and prints; no model logic lives in ``sim.cli``. Each
 command group is a module with a ``register(app)`` function: :mod:`sim.cli.run` (run,
 validate), :mod:`sim.cli.experiments` (compare, sweep, sensitivity, experiment, export,
-report), :mod:`sim.cli.teaching` (check, schema, new) and :mod:`sim.cli.dashboard`. User errors
+report), :mod:`sim.cli.diagnose` (diagnose), :mod:`sim.cli.teaching` (check, schema, new)
+and :mod:`sim.cli.dashboard`. User errors
 (bad files, bad values) print ``FILE:LINE:COLUMN: field.path: what is wrong (got VALUE)`` lines
 and exit with status 2 (DESIGN.md principle 7); a traceback means a bug in stratsim.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 
 import typer
 
 import sim
-from sim.cli import dashboard, experiments, run, teaching
+from sim.cli import dashboard, diagnose, experiments, run, teaching
 from sim.cli.console import out
 from sim.cli.errors import OneLineErrors
 
@@ -43,8 +45,19 @@ def main_callback(
     """stratsim: simulate customers, firms and marketing strategies."""
 
 
-for _group in (run, experiments, teaching, dashboard):
+for _group in (run, experiments, diagnose, teaching, dashboard):
     _group.register(app)
+
+
+def _reflowed(doc: str) -> str:
+    """A docstring as help text: paragraphs kept, the line breaks inside each one removed
+    (Typer keeps them after the first paragraph, which cuts lines short in ``--help``)."""
+    return "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n"))
+
+
+for _command in app.registered_commands:
+    if _command.help is None and _command.callback is not None and _command.callback.__doc__:
+        _command.help = _reflowed(_command.callback.__doc__)
 
 
 def main() -> None:
