@@ -8,7 +8,8 @@ value in every period (price), or the results differ from the same run without i
 ``stratsim new`` file's "Try:" hint is checked the same way. The ``compare``, ``experiment``
 and ``report`` examples run with 2 replications (their folders under ``runs/`` map to the
 temporary folder, so a ``report`` example reads what the example before it wrote), and the
-arms of a comparison must differ. ``check`` examples are the lessons that
+arms of a comparison must differ; a ``diagnose`` example must measure a falling demand curve
+for every firm. ``check`` examples are the lessons that
 ``tests/experiment/test_lesson.py`` checks at full size; synopses (``SCENARIO``, ``FILE``,
 ``[...]``) are not commands.
 """
@@ -51,6 +52,7 @@ def _commands(command: str) -> list[tuple[str, list[str]]]:
 COMMANDS = _commands("run")
 EXPERIMENTS = _commands("compare") + _commands("experiment")
 REPORTS = _commands("report")
+DIAGNOSES = _commands("diagnose")
 
 
 def _without_out(args: list[str]) -> list[str]:
@@ -166,3 +168,20 @@ def test_doc_report_example_reports_on_the_example_before_it(where, args, tmp_pa
     assert result.exit_code == 0, (where, result.output)
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert "<table" in html and folder in html
+
+
+def test_the_docs_have_diagnose_examples():
+    assert DIAGNOSES
+
+
+@pytest.mark.parametrize(("where", "args"), DIAGNOSES, ids=[w for w, _ in DIAGNOSES])
+def test_doc_diagnose_example_measures_the_market(where, args, tmp_path):
+    out = tmp_path / "diagnosis"
+    result = runner.invoke(app, [*[str(ROOT / a) if a.endswith(".yaml") else a
+                                   for a in _replications(_without_out(args), 2)],
+                                 "--customers", "400", "--periods", "14", "--window", "6",
+                                 "--jobs", "1", "--quiet", "--out", str(out)])
+    assert result.exit_code == 0, (where, result.output)
+    rows = pd.read_csv(out / "diagnostics.csv")
+    price = rows[rows.measure == "elasticity_price"]
+    assert len(price) >= 2 and (price["mean"] < 0).all(), where

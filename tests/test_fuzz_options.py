@@ -32,7 +32,7 @@ PATHS = ["periods", "seed", "market.customers", "firms.Alpha.price", "firms.Alph
 VALUES = ["90", "-5", "1e999", "nan", "[]", "{a: 1}", "[1, [2]]", "basic", "yes", "null",
           "0x10", "\u00e9", "$x^$", "=cmd", "'unterminated", "!!python/object:os.system x",
           "99999999999999999999999", "0.5", "partnership", "{MVC: partnership}"]
-NUMBERS = ["0", "1", "-1", "2", "abc", "1.5", "99999999999999999999", "", "3"]
+NUMBERS = ["0", "1", "-1", "2", "abc", "1.5", "99999999999999999999", "", "3", "0.05", "nan"]
 METRICS = ["profit@Gamma", "proft@Gamma", "profit@Gama", "-churn_rate@Alpha", "profit",
            "@", "loyal_share@Beta"]
 
@@ -40,12 +40,13 @@ METRICS = ["profit@Gamma", "proft@Gamma", "profit@Gama", "-churn_rate@Alpha", "p
 @st.composite
 def command_line(draw) -> list[str]:
     command = draw(st.sampled_from(["run", "validate", "compare", "sweep", "sensitivity",
-                                    "experiment", "check", "new"]))
+                                    "experiment", "check", "new", "diagnose"]))
     args = {"run": ["run", DEFAULT], "validate": ["validate", DEFAULT],
             "compare": ["compare", DEFAULT, "--firm", draw(st.sampled_from(
                 ["Gamma", "Gama", "Big Co", ""]))],
             "sweep": ["sweep", DEFAULT], "sensitivity": ["sensitivity", DEFAULT],
             "experiment": ["experiment", EXPERIMENT], "check": ["check", LESSON],
+            "diagnose": ["diagnose", DEFAULT],
             "new": ["new", draw(st.sampled_from(["x", "123", "a b", "-x", "y" * 80]))]}[command]
     for _ in range(draw(st.integers(0, 3))):
         args += ["--set", f"{draw(st.sampled_from(PATHS))}={draw(st.sampled_from(VALUES))}"]
@@ -64,9 +65,11 @@ def command_line(draw) -> list[str]:
             args += ["--outcome", draw(st.sampled_from(METRICS))]
     for option in draw(st.lists(st.sampled_from(
             ["--periods", "--customers", "--seed", "--replications", "--samples", "--retries",
-             "--max-runs", "--jobs"]), max_size=3, unique=True)):
+             "--max-runs", "--jobs", "--window", "--step"]), max_size=3, unique=True)):
         if command in ("validate", "new") or (option == "--samples" and command not in (
-                "sweep", "sensitivity")) or (option == "--jobs" and command in ("run",)):
+                "sweep", "sensitivity")) or (option == "--jobs" and command in ("run",)) or (
+                option in ("--window", "--step") and command != "diagnose") or (
+                option in ("--max-runs", "--retries") and command == "diagnose"):
             continue
         value = draw(st.sampled_from(NUMBERS))
         if option == "--jobs" and value not in ("0", "-1", "abc", ""):
@@ -81,13 +84,15 @@ def command_line(draw) -> list[str]:
 def _small(args: list[str], out: Path) -> list[str]:
     command = args[0]
     extra: list[str] = []
-    if command in ("run", "compare", "sweep", "sensitivity", "experiment", "check"):
+    if command in ("run", "compare", "sweep", "sensitivity", "experiment", "check", "diagnose"):
         extra += ["--customers", "60", "--periods", "2"]
     if command in ("compare", "sweep", "sensitivity", "experiment", "check"):
         extra += ["--replications", "1", "--jobs", "1"]
+    if command == "diagnose":
+        extra += ["--replications", "2", "--jobs", "1", "--window", "2"]
     if command in ("sensitivity", "sweep"):
         extra += ["--samples", "2"]
-    if command in ("run", "compare", "sweep", "sensitivity", "experiment", "new"):
+    if command in ("run", "compare", "sweep", "sensitivity", "experiment", "new", "diagnose"):
         extra += ["--out", str(out)]
     if command == "run":
         extra += ["--no-figures", "--force"]

@@ -306,6 +306,9 @@ def register(app: typer.Typer) -> None:
 
         try:
             store = ResultStore(directory, create=False)
+            if store.read_manifest().get("kind") == "diagnose":
+                fail(f"{directory}: a diagnosis folder (stratsim diagnose); its results are"
+                     " diagnostics.json, diagnostics.csv and figures/ there")
             path = write_experiment_report(store, out_file or directory / "report.html")
         except ExperimentError as exc:
             fail(str(exc))

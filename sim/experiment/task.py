@@ -47,6 +47,9 @@ class RunTask:
             numbers).
         labels: where the run sits in the design: arm or parameter values, replication.
         allow_code: allow user strategy classes.
+        diagnose: if given, the run is one replication of a diagnosis with these options
+            (``window``, ``step``: :func:`sim.experiment.measurement.measure_market`), and its
+            outcomes are the market's measures.
     """
 
     run_id: str
@@ -54,6 +57,7 @@ class RunTask:
     seed: int
     labels: dict[str, Any] = field(default_factory=dict)
     allow_code: bool = False
+    diagnose: dict[str, Any] | None = None
 
 
 @dataclass
@@ -108,9 +112,15 @@ def run_task(task: RunTask) -> RunResult:
     started = time.perf_counter()
     try:
         scenario = scenario_from_dict(task.scenario, allow_code=task.allow_code)
-        model = MarketModel(scenario, seed=task.seed, allow_code=task.allow_code).run()
-        ts = model.timeseries()
-        outcomes = final_outcomes(ts, scenario.market.customers)
+        if task.diagnose is not None:
+            from sim.experiment.measurement import measure_market
+
+            outcomes, ts = measure_market(scenario, task.seed, allow_code=task.allow_code,
+                                          **task.diagnose)
+        else:
+            model = MarketModel(scenario, seed=task.seed, allow_code=task.allow_code).run()
+            ts = model.timeseries()
+            outcomes = final_outcomes(ts, scenario.market.customers)
     except Exception as exc:  # a run's failure is data, not a crash
         return RunResult(
             run_id=task.run_id, seed=task.seed, labels=dict(task.labels), status="failed",

@@ -44,7 +44,7 @@ from sim.market.events import apply_event
 from sim.market.firm import Firm
 from sim.market.inspection import CustomerView, customer_view
 from sim.market.metrics import period_rows
-from sim.market.period import start_period
+from sim.market.period import Period, start_period
 from sim.market.population import build_population
 from sim.market.purchase import purchases
 from sim.market.relationship import (
@@ -102,6 +102,9 @@ class MarketModel(mesa.Model):
         self.state = CustomerState(slots, market.customers, b.trust_initial)
         self.firms: dict[str, Firm] = {}
         self.records: list[dict[str, Any]] = []
+        self.last_period: Period | None = None
+        """The last period's working record (who had an occasion, who chose what), for
+        observers such as :class:`sim.market.consumer_panel.PurchasePanel`."""
         self.period = 0
         self.running = True
         self._buffers = WorkBuffers(slots, market.customers)
@@ -176,6 +179,7 @@ class MarketModel(mesa.Model):
         close_books(period, st, spec)
         classify_loyalty(period.slots, st, b)
         self.records.extend(period_rows(period, pop, st, b))
+        self.last_period = period
         if t >= spec.periods:
             self.running = False
 

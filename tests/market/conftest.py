@@ -78,6 +78,7 @@ def _replay(model: MarketModel, until: str | None = None) -> Period | None:
             classify_loyalty(period.slots, st, b)
         elif name == "rows":
             model.records.extend(period_rows(period, pop, st, b))
+            model.last_period = period
     return period
 
 
