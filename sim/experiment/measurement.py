@@ -170,9 +170,11 @@ def _firm_measures(model: MarketModel, panel: PurchasePanel, ts: pd.DataFrame,
 
 
 def measure_market(scenario: Scenario, seed: int, *, window: int, step: float,
-                   allow_code: bool = False) -> tuple[dict[str, Any], pd.DataFrame]:
+                   allow_code: bool = False, elasticities: bool = True
+                   ) -> tuple[dict[str, Any], pd.DataFrame]:
     """One replication of a diagnosis (see the module docstring): its measures, and the time
-    series of the unperturbed run.
+    series of the unperturbed run. ``elasticities=False`` leaves out the perturbed copies (and
+    the elasticity measures): the panel, churn and classes only.
 
     Raises:
         ValueError: the window is longer than the scenario, or ``step`` is not in (0, 0.5).
@@ -188,10 +190,11 @@ def measure_market(scenario: Scenario, seed: int, *, window: int, step: float,
     while model.running and model.period < first - 1:
         model.step()
         panel.observe(model)
-    start = copy.deepcopy(model)
-    names = [f.name for f in start.active_firms]
+    start = copy.deepcopy(model) if elasticities else model
+    names = [f.name for f in model.active_firms]
     _run_window(model, panel)
     ts = model.timeseries()
     measures = _firm_measures(model, panel, ts, names)
-    measures.update(_elasticities(start, names, first, step))
+    if elasticities:
+        measures.update(_elasticities(start, names, first, step))
     return measures, ts

@@ -147,3 +147,11 @@ def test_the_double_jeopardy_table_is_sorted_by_share_and_checked():
     assert checks["penetration_rises_with_share"] == pytest.approx(1.0)
     assert checks["frequency_rises_with_share"] == pytest.approx(1.0)
     assert checks["w_1_b_spread"] == pytest.approx(2.7 / 2.0)
+
+
+def test_without_elasticities_the_panel_is_the_same(scenario, measured):
+    panel_only, ts = measure_market(scenario, 7, window=8, step=0.05, elasticities=False)
+    assert not any(k.startswith(("elasticity_", "cross_price")) for k in panel_only)
+    assert all(measured[0][k] == v or (math.isnan(v) and math.isnan(measured[0][k]))
+               for k, v in panel_only.items())
+    pd.testing.assert_frame_equal(ts, measured[1])
