@@ -86,6 +86,9 @@ def _section(diagnosis: Diagnosis, measures: tuple[str, ...]) -> pd.DataFrame:
 
 def print_diagnosis(diagnosis: Diagnosis) -> None:
     """The diagnosis as tables, then the market-wide lines and the Double Jeopardy check."""
+    if not diagnosis.replications or not diagnosis.firms:
+        out.print(Text("no replication has finished: nothing to show"))
+        return
     width = out.width
     for caption, measures in SECTIONS:
         out.print(fit_table(_section(diagnosis, measures), f"{caption}", width))

@@ -130,7 +130,7 @@ class Diagnosis:
     def _double_jeopardy(self) -> pd.DataFrame:
         columns = ["share", "penetration", "frequency", "repeat", "scr", "w_1_b"]
         table = pd.DataFrame([{"firm": f, **{c: self.value(f, c) for c in columns}}
-                              for f in self.firms])
+                              for f in self.firms], columns=["firm", *columns])
         return table.sort_values("share", ascending=False, ignore_index=True)
 
     def double_jeopardy_checks(self) -> dict[str, Any]:

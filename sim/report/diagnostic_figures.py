@@ -116,10 +116,13 @@ def double_jeopardy_figure(table: pd.DataFrame, firms: list[str]) -> Figure:
                             xytext=(5, 4), fontsize="small", color=INK)
     left.set_ylabel("penetration b")
     right.set_ylabel("purchases per buyer w")
-    for ax in (left, right):
+    shares = table["share"].dropna()
+    x_top = min(1.0, float(shares.max()) * 1.2) if len(shares) else 1.0
+    for ax, column in ((left, "penetration"), (right, "frequency")):
+        values = table[column].dropna()
         ax.set_xlabel("share of category purchases")
-        ax.set_xlim(left=0)
-        ax.set_ylim(bottom=0)
+        ax.set_xlim(0, x_top)  # room for the labels of the largest firm
+        ax.set_ylim(0, float(values.max()) * 1.15 if len(values) and values.max() > 0 else 1)
         ax.grid(alpha=0.3)
     left.set_title("Double Jeopardy: buyers")
     right.set_title("... and how often they buy")

@@ -71,3 +71,17 @@ def test_a_diagnosis_folder_is_not_an_experiment_report(tmp_path):
 def test_diagnose_has_help():
     result = invoke("diagnose", "--help")
     assert result.exit_code == 0 and "elasticities" in result.output
+
+
+def test_a_diagnosis_whose_replications_all_fail_says_so(tmp_path, monkeypatch):
+    import sim.experiment.measurement as measurement
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr(measurement, "measure_market", broken)
+    result = invoke("diagnose", DEFAULT, *SMALL, "--out", tmp_path / "d")
+    assert result.exit_code == 1, result.output
+    assert "no replication has finished" in result.output
+    assert "2 replication(s) failed" in result.output
+    assert "Traceback" not in result.output

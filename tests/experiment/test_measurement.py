@@ -155,3 +155,12 @@ def test_without_elasticities_the_panel_is_the_same(scenario, measured):
     assert all(measured[0][k] == v or (math.isnan(v) and math.isnan(measured[0][k]))
                for k, v in panel_only.items())
     pd.testing.assert_frame_equal(ts, measured[1])
+
+
+def test_a_diagnosis_is_the_same_on_one_process_or_two(scenario, tmp_path):
+    options = DiagnoseOptions(replications=2, seed=3, window=6)
+    serial, _ = run_diagnosis(scenario, tmp_path / "one", options, jobs=1, quiet=True)
+    pooled, _ = run_diagnosis(scenario, tmp_path / "two", options, jobs=2, quiet=True)
+    a, b = (s.runs().drop(columns=["seconds"]).sort_values("run_id").reset_index(drop=True)
+            for s in (serial, pooled))
+    pd.testing.assert_frame_equal(a, b)
