@@ -29,6 +29,7 @@ from sim.cli.options import (
 )
 from sim.cli.tables import fit_table
 from sim.experiment.diagnosis import Diagnosis
+from sim.experiment.measurement import CATEGORY
 from sim.experiment.store import ExperimentError
 from sim.report.html import format_number
 from sim.scenario.loader import load_scenario, scenario_path_name
@@ -98,12 +99,12 @@ def print_diagnosis(diagnosis: Diagnosis) -> None:
                         "price elasticities (row: whose price moved; column: whose units)",
                         width))
     market = diagnosis.measures.set_index(["measure", "firm"])
-    no_buy = market.loc[("no_purchase", "market")]
+    no_buy = market.loc[("no_purchase", CATEGORY)]
     out.print(Text("purchase occasions that ended with no purchase: "
                    + _cell(float(no_buy["mean"]), float(no_buy["low"]), float(no_buy["high"]))))
     for name, fit in diagnosis.nbd.items():
         if fit is not None:
-            label = "category" if name == "market" else name
+            label = "category" if name == CATEGORY else name
             out.print(Text(f"NBD of purchases per customer, {label}: mean {fit.mean:.3g},"
                            f" k {fit.shape:.3g}; largest gap to the observed shares"
                            f" {fit.max_difference:.3f}"))

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.intervals import UNBOUNDED, Bounds, mean_ci
-from sim.experiment.measurement import CLASSES, ELASTICITY_LEVERS, FIRM_MEASURES, key
+from sim.experiment.measurement import CATEGORY, CLASSES, ELASTICITY_LEVERS, FIRM_MEASURES, key
 from sim.experiment.nbd import fit_nbd
 from sim.experiment.stylised_facts import FACTS
 
@@ -68,7 +68,8 @@ class Diagnosis:
             with ``literature`` and ``source`` where marketing science has a value.
         cross_price: mean cross-price elasticities, ``cross_price.loc[of, firm]``: the
             elasticity of ``firm``'s units to ``of``'s price (own-price on the diagonal).
-        nbd: per firm (and ``market``) the fitted NBD (``None`` without buyers).
+        nbd: per firm (and :data:`~sim.experiment.measurement.CATEGORY`, ``""``, for the whole
+            category) the fitted NBD (``None`` without buyers).
         double_jeopardy: per firm share, penetration, frequency, repeat, scr and w(1-b),
             sorted by share, highest first.
     """
@@ -80,7 +81,7 @@ class Diagnosis:
         self.measures = self._measures(runs)
         self.cross_price = self._cross_price(runs)
         self.nbd = {name: fit_nbd(self._shares(runs, name)) if self._has(runs, name) else None
-                    for name in [*firms, "market"]}
+                    for name in [*firms, CATEGORY]}
         self.double_jeopardy = self._double_jeopardy()
 
     def _has(self, runs: pd.DataFrame, name: str) -> bool:
@@ -96,7 +97,7 @@ class Diagnosis:
         for name in self.firms:
             for measure in FIRM_MEASURES:
                 rows.append(self._row(runs, name, measure))
-        rows.append(self._row(runs, "market", "no_purchase"))
+        rows.append(self._row(runs, CATEGORY, "no_purchase"))
         return pd.DataFrame(rows)
 
     @staticmethod
@@ -165,7 +166,9 @@ class Diagnosis:
             "cross_price": {of: {f: clean(float(v)) for f, v in row.items()}
                             for of, row in self.cross_price.iterrows()},
             "nbd": {name: (None if fit is None else asdict(fit))
-                    for name, fit in self.nbd.items()},
+                    for name, fit in self.nbd.items() if name != CATEGORY},
+            "nbd_category": (None if self.nbd.get(CATEGORY) is None
+                             else asdict(self.nbd[CATEGORY])),
             "double_jeopardy": [{k: clean(v) for k, v in row.items()}
                                 for row in self.double_jeopardy.to_dict(orient="records")],
             "double_jeopardy_checks": {k: clean(v)

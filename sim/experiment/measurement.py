@@ -39,7 +39,10 @@ from sim.market.model import MarketModel
 if TYPE_CHECKING:
     from sim.scenario.spec import Scenario
 
-__all__ = ["CLASSES", "ELASTICITY_LEVERS", "FIRM_MEASURES", "key", "measure_market"]
+__all__ = ["CATEGORY", "CLASSES", "ELASTICITY_LEVERS", "FIRM_MEASURES", "key", "measure_market"]
+
+CATEGORY = ""
+"""The ``firm`` of measures of the whole category (no firm can be named with no characters)."""
 
 ELASTICITY_LEVERS = ("price", "promotion", "quality")
 """The levers whose elasticities of unit sales are measured."""
@@ -159,12 +162,12 @@ def _firm_measures(model: MarketModel, panel: PurchasePanel, ts: pd.DataFrame,
         out.update({key(f"purchases_{k}", name): float(histogram[k]) / n
                     for k in range(panel.window + 1)})
     histogram = np.bincount(category, minlength=panel.window + 1)
-    out.update({key(f"purchases_{k}", "market"): float(histogram[k]) / n
+    out.update({key(f"purchases_{k}", CATEGORY): float(histogram[k]) / n
                 for k in range(panel.window + 1)})
-    out["no_purchase@market"] = (panel.no_purchase / panel.occasions if panel.occasions
+    out[key("no_purchase", CATEGORY)] = (panel.no_purchase / panel.occasions if panel.occasions
                                  else math.nan)
-    out["penetration@market"] = float(np.count_nonzero(category)) / n
-    out["frequency@market"] = (float(category[category > 0].mean()) if category.any()
+    out[key("penetration", CATEGORY)] = float(np.count_nonzero(category)) / n
+    out[key("frequency", CATEGORY)] = (float(category[category > 0].mean()) if category.any()
                                else math.nan)
     return out
 

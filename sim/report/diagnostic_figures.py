@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.experiment.measurement import CATEGORY
 from sim.experiment.nbd import NbdFit
 from sim.experiment.stylised_facts import Fact
 from sim.report.style import INK, firm_colours, new_figure, plain_text
@@ -74,8 +75,8 @@ def elasticity_figure(measures: pd.DataFrame, firms: list[str],
 @plain_text
 def nbd_figure(fits: Mapping[str, NbdFit | None], firms: list[str]) -> Figure:
     """Observed purchase-count shares (bars) and the fitted NBD (points), per panel."""
-    names = [n for n in [*firms, "market"] if fits.get(n) is not None]
-    colours = {**firm_colours(firms), "market": INK}
+    names = [n for n in [*firms, CATEGORY] if fits.get(n) is not None]
+    colours = {**firm_colours(firms), CATEGORY: INK}
     cols = min(len(names), 4) or 1
     rows = math.ceil(len(names) / cols) or 1
     fig = new_figure((2.6 * cols + 0.6, 2.4 * rows + 0.6))
@@ -86,7 +87,7 @@ def nbd_figure(fits: Mapping[str, NbdFit | None], firms: list[str]) -> Figure:
         k = np.arange(len(fit.observed))
         ax.bar(k, fit.observed, color=colours[name], alpha=0.55, label="observed")
         ax.plot(k, fit.fitted, "o-", color=INK, markersize=3, linewidth=1, label="NBD fit")
-        ax.set_title(f"{'category' if name == 'market' else name}: m={fit.mean:.2f},"
+        ax.set_title(f"{'category' if name == CATEGORY else name}: m={fit.mean:.2f},"
                      f" k={fit.shape:.2g}", fontsize="medium")
         ax.set_xlabel("purchases in the window")
         ticks = k[:: max(1, len(k) // 6)]

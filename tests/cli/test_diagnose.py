@@ -85,3 +85,17 @@ def test_a_diagnosis_whose_replications_all_fail_says_so(tmp_path, monkeypatch):
     assert "no replication has finished" in result.output
     assert "2 replication(s) failed" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_firm_named_market_is_a_firm_like_any_other(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\nperiods: 10\nmarket: {customers: 400}\nfirms:\n"
+                        "  market: {price: 80}\n  Other: {price: 90}\n", encoding="utf-8")
+    out = tmp_path / "d"
+    result = invoke("diagnose", scenario, "--window", "4", "--replications", "2", "--jobs", "1",
+                    "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "diagnostics.json").read_text())
+    assert set(data["nbd"]) <= {"market", "Other"} and data["nbd_category"] is not None
+    firms = {row["firm"] for row in data["measures"]}
+    assert firms == {"market", "Other", ""}

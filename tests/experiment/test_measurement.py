@@ -45,7 +45,7 @@ def test_every_measure_of_every_firm_is_there(measured):
         assert sum(measures[key(f"purchases_{k}", firm)] for k in range(9)) == pytest.approx(1)
     assert key("cross_price", "Rival", of="Acme") in measures
     assert key("cross_price", "Acme", of="Rival") in measures
-    assert 0 < measures["no_purchase@market"] < 1
+    assert 0 < measures[key("no_purchase", "")] < 1
 
 
 def test_demand_falls_with_own_price_and_rises_with_quality(measured):
