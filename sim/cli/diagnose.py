@@ -16,8 +16,14 @@ import typer
 from rich.text import Text
 
 from sim.cli.console import out
-from sim.cli.errors import allow_code_beside, fail, interrupted_status
-from sim.cli.experiments import AllowCodeOption, JobsOption, QuietOption, SchedulerOption
+from sim.cli.errors import allow_code_beside, fail, kept_when_stopped
+from sim.cli.experiments import (
+    AllowCodeOption,
+    JobsOption,
+    QuietOption,
+    RetriesOption,
+    SchedulerOption,
+)
 from sim.cli.options import (
     CustomersOption,
     FigureFormat,
@@ -30,7 +36,6 @@ from sim.cli.options import (
 from sim.cli.tables import fit_table
 from sim.experiment.diagnosis import Diagnosis
 from sim.experiment.measurement import CATEGORY
-from sim.experiment.store import ExperimentError
 from sim.report.html import format_number
 from sim.scenario.loader import load_scenario, scenario_path_name
 from sim.scenario.problems import SourceError
@@ -146,7 +151,7 @@ def register(app: typer.Typer) -> None:
         periods: PeriodsOption = None, set_: SetOption = None,
         out_dir: Annotated[Path | None, typer.Option(
             "--out", help="Results folder (default runs/NAME-diagnose).")] = None,
-        jobs: JobsOption = None, scheduler: SchedulerOption = None,
+        jobs: JobsOption = None, scheduler: SchedulerOption = None, retries: RetriesOption = 2,
         quiet: QuietOption = False, allow_code: AllowCodeOption = False,
         figure_format: FigureFormatOption = FigureFormat.png,
     ) -> None:
@@ -180,16 +185,10 @@ def register(app: typer.Typer) -> None:
         if not quiet:
             out.print(Text(f"diagnose {spec.name}: {replications} replications, window"
                            f" {window} periods, levers ±{step:.0%} -> {target}/"))
-        try:
+        with kept_when_stopped(target, "replications", "run the same command again to continue"):
             store, summary = run_diagnosis(spec, target, options, jobs=jobs,
-                                           scheduler=scheduler, quiet=quiet,
+                                           scheduler=scheduler, retries=retries, quiet=quiet,
                                            allow_code=allow_code)
-        except ExperimentError as exc:
-            fail(str(exc))
-        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (sim.cli.errors.Terminated)
-            print(f"interrupted; finished replications are kept in {target}/ (run the same"
-                  " command again to continue)", file=sys.stderr)
-            raise typer.Exit(interrupted_status(stop)) from None
         diagnosis, _ = write_diagnosis(store, fmt=figure_format.value)
         if not quiet:
             print_diagnosis(diagnosis)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -29,10 +30,12 @@ try:  # Typer 0.24 and newer carry their own copy of Click
 except ImportError:  # pragma: no cover - older Typer uses Click itself
     from click import exceptions as click_errors
 
+from sim.experiment.manifest import ExperimentError
 from sim.scenario.problems import SourceError
 
 __all__ = ["EXIT_USAGE", "OneLineErrors", "Terminated", "allow_code_beside",
-           "check_scenario_files", "fail", "interrupted_status", "usage_line"]
+           "check_scenario_files", "fail", "interrupted_status", "kept_when_stopped",
+           "usage_line"]
 
 EXIT_USAGE = 2
 """Exit status of a command given bad input."""
@@ -42,6 +45,21 @@ EXIT_TERMINATED = 143
 
 class Terminated(KeyboardInterrupt):
     """The process got SIGTERM: handled wherever Ctrl-C is, with exit status 143."""
+
+
+@contextmanager
+def kept_when_stopped(folder: Path, finished: str, again: str) -> Iterator[None]:
+    """Run work into a results folder: a folder problem (:class:`ExperimentError`) is a one-line
+    error, exit 2; Ctrl-C or SIGTERM says that the ``finished`` work is kept in ``folder`` and
+    how to go on (``again``), exit 130 or 143."""
+    try:
+        yield
+    except ExperimentError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated)
+        print(f"interrupted; finished {finished} are kept in {folder}/ ({again})",
+              file=sys.stderr)
+        raise typer.Exit(interrupted_status(stop)) from None
 
 
 def interrupted_status(exc: BaseException) -> int:

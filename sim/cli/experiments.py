@@ -26,7 +26,7 @@ from sim.cli.designs import (
     outcomes,
     parameters,
 )
-from sim.cli.errors import fail, interrupted_status
+from sim.cli.errors import fail, kept_when_stopped
 from sim.cli.options import (
     CustomersOption,
     FigureFormat,
@@ -93,17 +93,12 @@ def _execute(spec: ExperimentSpec, base_dir: Path, out_dir: Path, *, jobs: int |
     if not quiet:
         out.print(f"{spec.name}: {points:,} design points x {spec.replications:,} replications"
                   f" = {runs:,} runs -> {out_dir}/", highlight=False)
-    try:
+    with kept_when_stopped(out_dir, "runs",
+                           "run the same command again, or add --resume, to continue"):
         store, summary = run_plan(plan, out_dir, jobs=jobs, scheduler=scheduler,
                                   retries=retries, resume=resume, quiet=quiet,
                                   experiment_text=experiment_text,
                                   experiment_file=experiment_file)
-    except ExperimentError as exc:
-        fail(str(exc))
-    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (sim.cli.errors.Terminated)
-        print(f"interrupted; finished runs are kept in {out_dir}/ (run the same command again,"
-              " or add --resume, to continue)", file=sys.stderr)
-        raise typer.Exit(interrupted_status(stop)) from None
     analysis, _ = write_figures(store, fmt=figure_format)
     if not quiet:
         _print_analysis(analysis)

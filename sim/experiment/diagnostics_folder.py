@@ -19,7 +19,7 @@ from sim.experiment.design import replication_seeds
 from sim.experiment.diagnosis import Diagnosis, diagnose_runs
 from sim.experiment.executor import ExecutionSummary, execute
 from sim.experiment.manifest import fingerprint_of
-from sim.experiment.measurement import key
+from sim.experiment.measurement import check_window, key
 from sim.experiment.progress import progress_reporter
 from sim.experiment.store import ResultStore
 from sim.experiment.stylised_facts import FACTS
@@ -78,11 +78,7 @@ def run_diagnosis(scenario: Scenario, out_dir: Path, options: DiagnoseOptions, *
         ExperimentError: the folder holds another experiment or diagnosis; Dask missing or
             unreachable; the folder is being written by another process.
     """
-    if not 1 <= options.window <= scenario.periods:
-        raise ValueError(f"the window ({options.window} periods) must fit in the scenario's"
-                         f" {scenario.periods} periods")
-    if not 0 < options.step < 0.5:
-        raise ValueError(f"the step must be between 0 and 0.5 (got {options.step})")
+    check_window(options.window, options.step, scenario.periods)
     tasks = _tasks(scenario, options, allow_code)
     options_data = {"window": options.window, "step": options.step, "seed": options.seed,
                     "replications": options.replications}
@@ -90,17 +86,13 @@ def run_diagnosis(scenario: Scenario, out_dir: Path, options: DiagnoseOptions, *
         {"kind": DIAGNOSE_KIND, "scenario": tasks[0].scenario, **options_data}))
     with store.exclusive():
         store.update_manifest(kind=DIAGNOSE_KIND, diagnose=options_data,
-                              scenario=tasks[0].scenario, firms=_firms(scenario),
+                              scenario=tasks[0].scenario, firms=scenario.all_firm_names(),
                               seeds=[t.seed for t in tasks], run_ids=[t.run_id for t in tasks])
     pending = len(tasks) - len(store.finished_ids() & {t.run_id for t in tasks})
     with progress_reporter(pending, f"diagnose {scenario.name}", enabled=not quiet) as callback:
         summary = execute(tasks, store=store, jobs=jobs, scheduler=scheduler, retries=retries,
                           progress=callback)
     return store, summary
-
-
-def _firms(scenario: Scenario) -> list[str]:
-    return scenario.all_firm_names()
 
 
 def write_diagnosis(store: ResultStore, *, fmt: str = "png") -> tuple[Diagnosis, list[Path]]:

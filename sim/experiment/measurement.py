@@ -39,7 +39,8 @@ from sim.market.model import MarketModel
 if TYPE_CHECKING:
     from sim.scenario.spec import Scenario
 
-__all__ = ["CATEGORY", "CLASSES", "ELASTICITY_LEVERS", "FIRM_MEASURES", "key", "measure_market"]
+__all__ = ["CATEGORY", "CLASSES", "ELASTICITY_LEVERS", "FIRM_MEASURES", "check_window", "key",
+           "measure_market"]
 
 CATEGORY = ""
 """The ``firm`` of measures of the whole category (no firm can be named with no characters)."""
@@ -57,6 +58,19 @@ FIRM_MEASURES = (
     *(f"class_{c}" for c in CLASSES),
 )
 """Measures taken for every firm (besides cross-price elasticities and purchase counts)."""
+
+
+def check_window(window: int, step: float, periods: int) -> None:
+    """A measurement window must fit in the scenario's periods, and a step lie in (0, 0.5).
+
+    Raises:
+        ValueError: either does not.
+    """
+    if not 1 <= window <= periods:
+        raise ValueError(f"the window ({window} periods) must fit in the scenario's"
+                         f" {periods} periods")
+    if not 0 < step < 0.5:
+        raise ValueError(f"the step must be between 0 and 0.5 (got {step})")
 
 
 def key(measure: str, firm: str, of: str | None = None) -> str:
@@ -182,11 +196,7 @@ def measure_market(scenario: Scenario, seed: int, *, window: int, step: float,
     Raises:
         ValueError: the window is longer than the scenario, or ``step`` is not in (0, 0.5).
     """
-    if not 1 <= window <= scenario.periods:
-        raise ValueError(f"the window ({window} periods) must fit in the scenario's"
-                         f" {scenario.periods} periods")
-    if not 0 < step < 0.5:
-        raise ValueError(f"the step must be between 0 and 0.5 (got {step})")
+    check_window(window, step, scenario.periods)
     first = scenario.periods - window + 1
     model = MarketModel(scenario, seed=seed, allow_code=allow_code)
     panel = PurchasePanel(model, first, scenario.periods)
