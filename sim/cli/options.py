@@ -18,7 +18,8 @@ __all__ = ["CustomersOption", "FigureFormat", "FigureFormatOption", "PeriodsOpti
            "SeedOption", "SetOption", "numbered"]
 
 CustomersOption = Annotated[int | None, typer.Option(
-    min=1, help="Number of customers (overrides market.customers).")]
+    min=1, help="Number of simulated customers, agents (overrides market.customers;"
+    " market.size, the real market, stays).")]
 PeriodsOption = Annotated[int | None, typer.Option(
     min=1, help="Number of periods (overrides the scenario's; events and expectations after it"
                 " are left out, with a note).")]

@@ -50,13 +50,16 @@ def _write(model: sim.MarketModel, target: Path, *, partial: bool = False,
 
 def _print_summary(model: sim.MarketModel) -> None:
     df = model.timeseries()
+    m = model.spec.market
+    people = (f"{m.customers:,} customers" if m.size is None else
+              f"{m.real_customers:,} customers ({m.customers:,} simulated)")
     table = Table(title=f"{model.spec.name}: period {model.period} of {model.spec.periods},"
-                        f" {model.spec.market.customers:,} customers, seed {model.seed}")
+                        f" {people}, seed {model.seed}")
     for col, justify in (("firm", "left"), ("strategy", "left"), ("market share", "right"),
                          ("loyal customers", "right"), ("retention rate", "right"),
                          ("cumulative profit", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for r in summary_table(df, model.spec.market.customers).itertuples(index=False):
+    for r in summary_table(df, model.spec.market.real_customers).itertuples(index=False):
         rate = "-" if r.retention_rate != r.retention_rate else f"{r.retention_rate:.1%}"
         table.add_row(r.firm, r.strategy, f"{r.market_share:.1%}",
                       f"{r.loyal:,} ({r.loyal_share:.1%})", rate,

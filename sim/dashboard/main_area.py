@@ -113,7 +113,7 @@ def RunCharts(model: DashboardModel):
                     _html(f"<b>{title}</b><div class='stratsim-empty'>Press Step or Play to"
                           " run the market.</div>")
             return
-        for name, chart in charts.run_charts(df, _colours(model), spec.market.customers,
+        for name, chart in charts.run_charts(df, _colours(model), spec.market.real_customers,
                                              spec.period_unit, spec.periods):
             with solara.Div(classes=["stratsim-panel", f"stratsim-chart-{name}"]):
                 _chart(chart)

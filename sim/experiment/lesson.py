@@ -53,4 +53,4 @@ def check_lesson(path: Path, *, replications: int | None = None, jobs: int | Non
             raise RuntimeError(f"{summary.failed} replication(s) failed: {first['error']}")
         timeseries = store.timeseries()
     runs = [g for _, g in timeseries.groupby("run_id", sort=True)]
-    return [evaluate(e, runs, scenario.market.customers) for e in scenario.expectations]
+    return [evaluate(e, runs, scenario.market.real_customers) for e in scenario.expectations]

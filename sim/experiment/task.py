@@ -120,7 +120,7 @@ def run_task(task: RunTask) -> RunResult:
         else:
             model = MarketModel(scenario, seed=task.seed, allow_code=task.allow_code).run()
             ts = model.timeseries()
-            outcomes = final_outcomes(ts, scenario.market.customers)
+            outcomes = final_outcomes(ts, scenario.market.real_customers)
     except Exception as exc:  # a run's failure is data, not a crash
         return RunResult(
             run_id=task.run_id, seed=task.seed, labels=dict(task.labels), status="failed",

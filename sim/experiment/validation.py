@@ -19,6 +19,10 @@ function of its size, so the suite ``tests/validation/`` runs it at a size CI af
   relationships that end equals the flow that start, so by Little's law (1961) churn per
   period is one over the mean length of a relationship, whatever the shape of the hazard;
   measured over a follow-up long against the longest relationships.
+- :func:`scale_case`, **scale invariance**: a market of ``size`` real customers simulated with
+  few agents and with many gives the same outcomes beyond sampling error (Welch's t-test per
+  outcome), the many with narrower spread: the number of agents is a precision knob
+  (``market.size``), not a fact about the market.
 - :func:`kotler_score`, **Kotler's grid**: the winning relationship level per cell of the
   customers x unit-margin grid, against Kotler's table (*Marketing Management*, Millennium
   ed., 2000, "levels of relationship marketing"), and whether it deepens monotonically with
@@ -32,15 +36,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.experiment.measurement import key, measure_market
+from sim.experiment.task import final_outcomes
 from sim.levers import LEVELS
 from sim.market.model import MarketModel
-from sim.scenario.loader import scenario_from_dict
+from sim.scenario.loader import load_scenario, scenario_from_dict
 
 __all__ = ["DJ_FIRMS", "DJ_MEASURES", "KOTLER_TABLE", "BassPath", "KotlerScore", "bass_case",
            "bass_path", "double_jeopardy_case", "kotler_score", "kotler_winners",
-           "lifetime_case"]
+           "lifetime_case", "scale_case"]
 
 DJ_FIRMS = ("Big", "Mid", "Small")
 """The Double Jeopardy case's firms, largest first."""
@@ -163,6 +169,31 @@ KOTLER_TABLE: dict[tuple[str, str], frozenset[str]] = {
 }
 """Kotler's levels by (number of customers, unit margin); many-and-low reads "basic or
 reactive" in the table."""
+
+SCALE_MEASURES = ("cumulative_profit", "share_units", "loyal_share", "active")
+"""The outcomes :func:`scale_case` compares (``final_outcomes`` names)."""
+
+
+def scale_case(path: str, size: int, agents: tuple[int, int], *, periods: int,
+               replications: int) -> pd.DataFrame:
+    """The scenario at ``path`` as a market of ``size`` real customers, simulated with each
+    number of ``agents``, over seeds 1..``replications``: per outcome of every firm, the mean
+    and standard deviation at each size and Welch's p-value for a difference in means."""
+    samples = []
+    for n in agents:
+        scenario = load_scenario(path, [("scale", f"market.size={size}")], customers=n,
+                                 periods=periods)
+        rows = [final_outcomes(MarketModel(scenario, seed=seed).run().timeseries(), size)
+                for seed in range(1, replications + 1)]
+        samples.append(pd.DataFrame(rows))
+    small, large = samples
+    names = [c for c in small.columns if c.split("@")[0] in SCALE_MEASURES]
+    p = [stats.ttest_ind(small[c], large[c], equal_var=False).pvalue for c in names]
+    return pd.DataFrame({"outcome": names, "mean_few": small[names].mean().to_numpy(),
+                         "mean_many": large[names].mean().to_numpy(),
+                         "sd_few": small[names].std().to_numpy(),
+                         "sd_many": large[names].std().to_numpy(), "p": p})
+
 
 ACCOUNTS = ("many", "medium", "few")
 MARGINS = ("low", "medium", "high")

@@ -7,6 +7,9 @@ Each period, after the purchases, every firm books (MODEL.md section 3):
   small and a large customer), two-way communication, and the social and structural programs;
 - distribution coverage (per customer covered), promotion and fixed cost.
 
+Sums over simulated customers are booked for the real market (times ``period.weight``, the real
+customers each stands for); promotion and fixed cost are real money already.
+
 Its record of each customer's profitability is the exponentially smoothed margin (revenue minus
 the customer's goods, service, convenience, recovery and points, minus its per-customer costs)
 and smoothed sales (the basis of ABC classes). Programs that stopped are settled: points are
@@ -50,7 +53,7 @@ def close_books(period: Period, state: CustomerState, spec: Scenario) -> None:
     Needs ``period.retained`` and ``period.start_count``; fills ``period.members``,
     ``period.retention_rate`` and ``period.customer_equity``.
     """
-    st, t = state, period.t
+    st, t, w = state, period.t, period.weight
     b, n = spec.market.behaviour, st.current.size
     end = st.current
     for firm in period.firms:
@@ -69,11 +72,11 @@ def close_books(period: Period, state: CustomerState, spec: Scenario) -> None:
         else:
             rel_cost = level_cost.take(level.take(members))
             rel_total = float(rel_cost.sum(dtype=np.float64))
-        led.book("cost_relationship", rel_total + lv.communication * c.communication
-                 * n_active)
-        led.book("cost_programs", (lv.programs.social * c.social
-                                   + lv.programs.structural * c.structural) * n_active)
-        led.book("cost_distribution", lv.coverage * n * c.coverage)
+        led.book("cost_relationship", w * (rel_total + lv.communication * c.communication
+                                           * n_active))
+        led.book("cost_programs", w * (lv.programs.social * c.social
+                                       + lv.programs.structural * c.structural) * n_active)
+        led.book("cost_distribution", lv.coverage * (w * n) * c.coverage)
         led.book("cost_promotion", lv.promotion)
         led.book("cost_fixed", c.fixed)
         # customer profitability: smoothed margin and sales per customer
@@ -103,6 +106,6 @@ def close_books(period: Period, state: CustomerState, spec: Scenario) -> None:
         profit = led.profit
         firm.cumulative_profit += profit
         firm.discounted_profit += profit / (1.0 + spec.discount_rate) ** t
-        period.customer_equity[s] = float(clv(st.margin[s].take(members).sum(dtype=np.float64),
-                                              firm.retention, spec.discount_rate,
-                                              b.retention_cap))
+        period.customer_equity[s] = w * float(clv(
+            st.margin[s].take(members).sum(dtype=np.float64), firm.retention,
+            spec.discount_rate, b.retention_cap))

@@ -124,6 +124,7 @@ def choose_offers(period: Period, population: Population, state: CustomerState,
     chosen = choose_kernel(utility, b.outside_value / b.choice_scale, u_choice)
     chosen[~occasion] = NO_OCCASION
     period.occasion, period.chosen = occasion, chosen
-    period.outside_units = float(np.sum(pop.volume, where=chosen == OUTSIDE, dtype=np.float64))
+    period.outside_units = period.weight * float(np.sum(pop.volume, where=chosen == OUTSIDE,
+                                                        dtype=np.float64))
     for j, firm in enumerate(firms):
         period.buyers[firm.slot] = np.flatnonzero(chosen == j)

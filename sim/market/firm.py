@@ -6,7 +6,9 @@ cost line each period in its :class:`~sim.market.ledger.Ledger`. Customer-level 
 (profitability, classes) are rows of the model's columnar state (:mod:`sim.market.classes`).
 
 - **Goodwill** (Nerlove & Arrow 1962): ``G_t = (1 - decay) G_{t-1} + promotion_t``; brand image
-  ``G / (G + reach * N)`` and promotion reach ``1 - exp(-G / (reach * N))``.
+  ``G / (G + reach * N)`` and promotion reach ``1 - exp(-G / (reach * N))``, where ``N`` is
+  the number of real customers (``market.size``): promotion money buys reach in the real
+  market, whatever the number of agents simulated.
 """
 
 from __future__ import annotations
@@ -183,7 +185,7 @@ class Firm(mesa.Agent):
     def goodwill_reach_scale(self) -> float:
         """Goodwill (money) at which promotion reaches 1 - 1/e of the market."""
         m = self.model.spec.market
-        return m.awareness.goodwill_reach * m.customers
+        return m.awareness.goodwill_reach * m.real_customers
 
     def update_goodwill(self) -> None:
         """Nerlove-Arrow goodwill: decay the stock and add this period's promotion."""

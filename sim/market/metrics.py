@@ -8,6 +8,11 @@ of the period's wanted units (firms' units plus the usual volume of customers wh
 occasion and bought nothing) and of the firms' revenue. Perceived value is the money value of
 the offer to the customers who know it (net value over money weight, summed over aware
 customers who see a positive value).
+
+Counts and money are for the real market: each simulated customer stands for
+``period.weight`` real ones (``market.size / market.customers``). With the default size (one
+real customer per agent) counts are whole numbers; otherwise they are the real market's
+expected counts, and not whole.
 """
 
 from __future__ import annotations
@@ -37,6 +42,11 @@ def _mean(x: np.ndarray) -> float:
     return float(x.mean(dtype=np.float64)) if x.size else math.nan
 
 
+def scaled_count(count: int, weight: float) -> int | float:
+    """``count`` simulated customers as real customers: ``count * weight`` (an int at 1)."""
+    return int(count) if weight == 1.0 else float(count) * weight
+
+
 def period_rows(period: Period, population: Population, state: CustomerState,
                 b: BehaviourSpec) -> list[dict[str, Any]]:
     """One row per firm for period ``period.t``, after the accounting phase and the loyalty
@@ -47,6 +57,11 @@ def period_rows(period: Period, population: Population, state: CustomerState,
     total_revenue = sum(f.ledger.revenue for f in firms)
     retained, start_count, end_count = period.retained, period.start_count, period.end_count
     assert retained is not None and start_count is not None and end_count is not None
+    w = period.weight
+
+    def people(count: int) -> int | float:
+        return scaled_count(count, w)
+
     rows = []
     for firm in firms:
         s, lv, led = firm.slot, firm.levers, firm.ledger
@@ -76,26 +91,26 @@ def period_rows(period: Period, population: Population, state: CustomerState,
                            if wm_total > 0 else math.nan)
         rows.append({
             "period": t, "firm": firm.name, "strategy": firm.strategy_name,
-            "customers": int(bi.size), "units": sold_units.get(s, 0.0),
+            "customers": people(bi.size), "units": sold_units.get(s, 0.0),
             "share_units": sold_units.get(s, 0.0) / total_units if total_units else 0.0,
             "share_value": led.revenue / total_revenue if total_revenue else 0.0,
             "share_outside": outside_units / total_units if total_units else 1.0,
-            "acquired": int(end_count[s] - retained[s]), "retained": int(retained[s]),
-            "churned": int(start_count[s] - retained[s]), "active": int(n_active),
+            "acquired": people(end_count[s] - retained[s]), "retained": people(retained[s]),
+            "churned": people(start_count[s] - retained[s]), "active": people(n_active),
             "retention_rate": period.retention_rate[s],
-            **{name: int(counts[CLASS_NAMES.index(name)]) for name in
+            **{name: people(counts[CLASS_NAMES.index(name)]) for name in
                ("unaware", "potential", "new", "repeat", "loyal", "lapsed")},
-            "spurious": spurious,
-            "mvc": int(value_counts[VALUE_CODES["MVC"]]),
-            "mgc": int(value_counts[VALUE_CODES["MGC"]]),
-            "bz": int(value_counts[VALUE_CODES["BZ"]]),
+            "spurious": people(spurious),
+            "mvc": people(value_counts[VALUE_CODES["MVC"]]),
+            "mgc": people(value_counts[VALUE_CODES["MGC"]]),
+            "bz": people(value_counts[VALUE_CODES["BZ"]]),
             "satisfaction": _mean(st.satisfaction[s].take(members)),
             "trust": _mean(st.trust[s].take(members)),
             "commitment": _mean(m_commitment),
             "calculative": _mean(calc),
             "price": lv.price, "unit_cost": firm.unit_cost(),
             "perceived_value": perceived_value, "goodwill": firm.goodwill,
-            "image": firm.image, "failures": firm.failures,
+            "image": firm.image, "failures": people(firm.failures),
             "revenue": led.revenue, **{line: led.lines[line] for line in COST_LINES},
             "profit": led.profit, "cumulative_profit": firm.cumulative_profit,
             "discounted_profit": firm.discounted_profit,

@@ -166,7 +166,7 @@ class MarketModel(mesa.Model):
             review(firm, t, self.records, st, pop, b)
         for firm in firms:
             firm.open_period()
-        period = start_period(t, firms, self.streams, st, buf)
+        period = start_period(t, firms, self.streams, st, buf, market.weight)
         spread_word_of_mouth(period, pop, st, self.network, buf, b, market.awareness,
                              self.streams)
         value_offers(period, pop, st, buf, market.value, b)

@@ -34,6 +34,8 @@ class Period:
 
     Attributes:
         t: the period (1-based).
+        weight: real customers each simulated customer stands for (``market.size /
+            market.customers``): every count and money sum over customers is multiplied by it.
         firms: the firms in the market this period, in slot order.
         uniforms: this period's occasion, choice, failure and experience uniforms per customer.
         current_start: each customer's current firm slot at the start of the period (-1: none).
@@ -58,6 +60,7 @@ class Period:
     firms: list[Firm]
     uniforms: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     current_start: np.ndarray
+    weight: float = 1.0
     levels: dict[int, Any] = field(default_factory=dict)
     effects: dict[int, dict[str, Any]] = field(default_factory=dict)
     discounts: dict[int, Any] = field(default_factory=dict)
@@ -81,11 +84,12 @@ class Period:
 
 
 def start_period(t: int, firms: list[Firm], streams: Streams, state: CustomerState,
-                 buffers: WorkBuffers) -> Period:
-    """Open period ``t``: draw its customer uniforms and note each customer's current firm."""
+                 buffers: WorkBuffers, weight: float = 1.0) -> Period:
+    """Open period ``t``: draw its customer uniforms and note each customer's current firm;
+    each simulated customer stands for ``weight`` real ones."""
     n = state.current.size
     rng = streams.generator("customers", t)
     for u in buffers.uniforms:
         rng.random(n, dtype=F32, out=u)
     return Period(t=t, firms=firms, uniforms=buffers.uniforms,  # type: ignore[arg-type]
-                  current_start=state.current.copy())
+                  current_start=state.current.copy(), weight=weight)

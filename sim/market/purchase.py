@@ -45,18 +45,20 @@ PARTNERSHIP = LEVELS.index("partnership")
 
 def purchases(period: Period, population: Population, state: CustomerState, b: BehaviourSpec,
               scale: ValueScale) -> None:
-    """The purchase phase: every firm's sales to its buyers (``period.sold_units``)."""
+    """The purchase phase: every firm's sales to its buyers (``period.sold_units``, real units)."""
     for firm in period.firms:
         s = firm.slot
-        period.sold_units[s] = purchase(firm, period.buyers[s], period, population, state, b,
-                                        scale)
+        period.sold_units[s] = period.weight * purchase(firm, period.buyers[s], period,
+                                                        population, state, b, scale)
 
 
 def purchase(firm: Firm, bi: np.ndarray, period: Period, population: Population,
              state: CustomerState, b: BehaviourSpec, scale: ValueScale) -> float:
-    """Book one firm's sales to its buyers ``bi`` and update their relationships; the units sold.
+    """Book one firm's sales to its buyers ``bi`` and update their relationships; the units sold
+    to the simulated buyers.
 
-    See the module docstring for the rules, in the order they run.
+    See the module docstring for the rules, in the order they run. The ledger books real money:
+    the buyers' sums times ``period.weight``.
     """
     st, pop, s, t = state, population, firm.slot, period.t
     level, e, discount = period.levels[s], period.effects[s], period.discounts[s]
@@ -126,13 +128,13 @@ def purchase(firm: Firm, bi: np.ndarray, period: Period, population: Population,
     convenience_i = units * F32(lv.convenience * c.convenience)
     recovery_i = fail * recovered * F32(c.recovery)
     points_i = revenue_i * F32(lv.programs.financial * c.points_redemption)
-    led = firm.ledger
-    led.revenue += float(revenue_i.sum(dtype=np.float64))
-    led.book("cost_goods", goods_i.sum(dtype=np.float64))
-    led.book("cost_service", service_i.sum(dtype=np.float64)
-             + recovery_i.sum(dtype=np.float64))
-    led.book("cost_distribution", convenience_i.sum(dtype=np.float64))
-    led.book("cost_programs", points_i.sum(dtype=np.float64))
+    led, w = firm.ledger, period.weight
+    led.revenue += w * float(revenue_i.sum(dtype=np.float64))
+    led.book("cost_goods", w * goods_i.sum(dtype=np.float64))
+    led.book("cost_service", w * (service_i.sum(dtype=np.float64)
+                                  + recovery_i.sum(dtype=np.float64)))
+    led.book("cost_distribution", w * convenience_i.sum(dtype=np.float64))
+    led.book("cost_programs", w * points_i.sum(dtype=np.float64))
     margin_i = revenue_i - goods_i - service_i - convenience_i - recovery_i - points_i
     period.sales[s] = (bi, revenue_i, margin_i)
     return float(units.sum(dtype=np.float64))

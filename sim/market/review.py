@@ -5,7 +5,8 @@ What a firm may observe (:func:`observe`, a frozen :class:`~sim.strategies.Marke
 rows and its rivals' rows of the time series up to ``period - 1 - observation_delay``; with
 two-way communication, the mean needs of the customers it talks to (its aware customers,
 weighted by their expected volume); and its current customers by value and ABC class. It never
-sees another firm's customers or levers directly (DESIGN.md principle 4).
+sees another firm's customers or levers directly (DESIGN.md principle 4). Counts are of real
+customers (``market.size``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.market.classes import ABC_CODES, VALUE_CODES, classify_customers
+from sim.market.metrics import scaled_count
 from sim.market.population import Population
 from sim.market.state import CustomerState
 from sim.scenario.market import BehaviourSpec
@@ -51,8 +53,9 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
     members = np.flatnonzero(st.current == s)
     value_counts = np.bincount(st.value_class[s].take(members), minlength=len(VALUE_CODES))
     abc_counts = np.bincount(st.abc[s].take(members), minlength=len(ABC_CODES))
-    counts = {k: int(value_counts[v]) for k, v in VALUE_CODES.items()}
-    counts.update({k: int(abc_counts[v]) for k, v in ABC_CODES.items()})
+    w = firm.model.spec.market.weight
+    counts = {k: scaled_count(value_counts[v], w) for k, v in VALUE_CODES.items()}
+    counts.update({k: scaled_count(abc_counts[v], w) for k, v in ABC_CODES.items()})
     return MarketView(
         period=period, firm=firm.name, levers=firm.levers, unit_cost=firm.unit_cost(),
         history=tuple(MappingProxyType(r) for r in mine),

@@ -32,7 +32,7 @@ def summary_table(timeseries: pd.DataFrame, customers: int) -> pd.DataFrame:
     for r in last.itertuples(index=False):
         rows.append({
             "firm": r.firm, "strategy": r.strategy, "market_share": r.share_units,
-            "loyal": int(r.loyal), "loyal_share": r.loyal / customers if customers else math.nan,
+            "loyal": round(r.loyal), "loyal_share": r.loyal / customers if customers else math.nan,
             "retention_rate": r.retention_rate, "satisfaction": r.satisfaction,
             "cumulative_profit": r.cumulative_profit, "customer_equity": r.customer_equity})
     return pd.DataFrame(rows)
@@ -75,12 +75,13 @@ def write_outputs(df: pd.DataFrame, spec: Scenario, seed: int, periods_run: int,
     summary = {
         "scenario": spec.name, "seed": seed, "stratsim_version": version,
         "periods_run": periods_run if df.empty else int(df["period"].max()),
-        "periods": spec.periods, "customers": spec.market.customers, "complete": not partial,
-        "firms": summary_table(df, spec.market.customers).to_dict(orient="records")
+        "periods": spec.periods, "customers": spec.market.customers,
+        "market_size": spec.market.real_customers, "complete": not partial,
+        "firms": summary_table(df, spec.market.real_customers).to_dict(orient="records")
         if not df.empty else [],
     }
     if figures and not df.empty and not partial:
-        figs = write_run_figures(df, out_dir / "figures", customers=spec.market.customers,
+        figs = write_run_figures(df, out_dir / "figures", customers=spec.market.real_customers,
                                  title=spec.name, period_unit=spec.period_unit,
                                  firms=spec.all_firm_names(), fmt=fmt)
         files.update({f"figure_{k}": v for k, v in figs.items()})

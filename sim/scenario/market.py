@@ -331,12 +331,27 @@ class BehaviourSpec(Strict):
 class MarketSpec(Strict):
     """The market: its customers, their network, and the behavioural constants."""
 
-    customers: int = Field(10_000, ge=1, le=100_000_000, description="number of customers")
+    customers: int = Field(10_000, ge=1, le=100_000_000, description="number of simulated"
+                           " customers (agents): a precision knob, see size")
+    size: int | None = Field(
+        None, ge=1, le=10_000_000_000, description="number of real customers in the market"
+        " (default: equal to customers); each simulated customer stands for size / customers"
+        " of them, and every count and money output is for the real market")
     segments: dict[Name, SegmentSpec] = Field(default_factory=default_segments)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     awareness: AwarenessSpec = Field(default_factory=AwarenessSpec)
     value: ValueScale = Field(default_factory=ValueScale)
     behaviour: BehaviourSpec = Field(default_factory=BehaviourSpec)
+
+    @property
+    def real_customers(self) -> int:
+        """The number of real customers the market stands for (``size``, else ``customers``)."""
+        return self.customers if self.size is None else self.size
+
+    @property
+    def weight(self) -> float:
+        """Real customers per simulated customer: ``size / customers`` (1 without a size)."""
+        return 1.0 if self.size is None else self.size / self.customers
 
     @field_validator("segments")
     @classmethod

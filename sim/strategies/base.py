@@ -66,7 +66,8 @@ class MarketView:
         needs_centroid: mean needs of the customers the firm talks to (its aware customers),
             learned through two-way communication; None without communication.
         customer_counts: this firm's current customers by value class (MVC, MGC, BZ, other)
-            and ABC class, from its own customer records.
+            and ABC class, from its own customer records (real customers: whole numbers
+            unless ``market.size`` differs from ``market.customers``).
         review_every: periods between this firm's reviews (what "since the last review"
             means).
     """
@@ -79,7 +80,7 @@ class MarketView:
     competitors: Mapping[str, tuple[Mapping[str, Any], ...]] = field(
         default_factory=lambda: MappingProxyType({}))
     needs_centroid: tuple[float, float] | None = None
-    customer_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    customer_counts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     review_every: int = 1
 
     def last(self, column: str, default: float | None = None) -> Any:

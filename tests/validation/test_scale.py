@@ -1,9 +1,10 @@
 """Scale: the outcomes of a market do not depend on the number of customers simulated beyond
 sampling error, once ``market.size`` says how many real customers the agents stand for.
 
-Expected to fail until the credible-market issue adds ``market.size`` (today the field is
-unknown, and the number of agents is the size of the market: fixed costs and promotion are
-absolute while revenue grows with the agents).
+Each simulated customer stands for ``size / customers`` real ones: counts and money sums over
+customers are weighted, promotion reach is computed against the real market, and fixed cost and
+promotion stay real money. Without a size, the number of agents would be the size of the
+market, and fixed cost would weigh ten times more on 1,000 agents than on 10,000.
 """
 
 from __future__ import annotations
@@ -12,31 +13,48 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
 
-from sim.experiment.task import final_outcomes
+from sim.experiment.validation import scale_case
 from sim.market.model import MarketModel
-from sim.scenario.loader import load_scenario
+from sim.scenario.spec import Scenario
 
 DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "default.yaml"
 
 
-def _profits(customers: int) -> dict[str, list[float]]:
-    scenario = load_scenario(DEFAULT, [("test", "market.size=10000")], customers=customers,
-                             periods=24)
-    out: dict[str, list[float]] = {}
-    for seed in range(1, 5):
-        ts = MarketModel(scenario, seed=seed).run().timeseries()
-        for k, v in final_outcomes(ts, customers).items():
-            if k.startswith("cumulative_profit@"):
-                out.setdefault(k, []).append(v)
-    return out
+@pytest.fixture(scope="module")
+def table():
+    return scale_case(str(DEFAULT), 10_000, (2_000, 8_000), periods=24, replications=4)
 
 
-@pytest.mark.xfail(strict=True, reason="market.size comes with the credible-market issue")
-def test_outcomes_do_not_depend_on_the_number_of_agents():
-    small, large = _profits(2_000), _profits(8_000)
-    for name in small:
-        # Welch's t-test: no difference beyond sampling error at the 1% level
-        assert stats.ttest_ind(small[name], large[name], equal_var=False).pvalue > 0.01, name
-        assert np.std(large[name]) <= np.std(small[name]) * 1.5
+def test_outcomes_do_not_depend_on_the_number_of_agents(table):
+    assert len(table) == 12
+    # Welch's t-test, Bonferroni over the outcomes: no difference beyond sampling error
+    assert (table.p > 0.01 / len(table)).all(), table
+
+
+def test_more_agents_give_narrower_intervals(table):
+    spread = (table.sd_many / table.sd_few)[table.sd_few > 0]
+    # four times the agents: about half the spread (sqrt(1/4)); the median over outcomes
+    assert spread.median() < 0.8, table
+
+
+def _fixed_market(size: int | None, promotion: float) -> Scenario:
+    firm = {"strategy": "fixed", "price": 90, "promotion": promotion}
+    market = {"customers": 1_000, "awareness": {"initial": 0.5}}
+    if size is not None:
+        market["size"] = size
+    return Scenario.model_validate({"name": "scale", "periods": 6, "market": market,
+                                    "firms": {"A": firm, "B": {**firm, "price": 80}}})
+
+
+def test_real_market_counts_and_money():
+    """Twice the real customers per agent, and twice the promotion to reach them: the same
+    agents make the same choices; counts and sums over customers double, fixed cost does not."""
+    ts1 = MarketModel(_fixed_market(None, 3_000.0), seed=1).run().timeseries()
+    ts2 = MarketModel(_fixed_market(2_000, 6_000.0), seed=1).run().timeseries()
+    for col in ("customers", "units", "active", "loyal", "revenue", "cost_goods",
+                "cost_distribution", "cost_promotion", "customer_equity"):
+        assert np.allclose(ts2[col], 2 * ts1[col]), col
+    assert np.allclose(ts2.cost_fixed, ts1.cost_fixed)
+    for col in ("share_units", "satisfaction", "image", "price"):
+        assert np.allclose(ts2[col], ts1[col]), col
