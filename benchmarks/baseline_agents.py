@@ -15,7 +15,8 @@ its own state toward each firm, and a Python ``step()`` that, each period:
    value): perceived value (expectation if it has bought before, else first impression with
    its perception error) over the choice scale, plus Guadagni-Little loyalty times its loyalty
    weight, plus switching cost and affective commitment for its current firm;
-5. chooses with one uniform by :func:`sim.market.choice.choose` (inverse CDF of the logit);
+5. chooses by :func:`sim.market.choice.choose`: the highest utility plus a Gumbel taste
+   shock per firm and for the outside option (one exponential draw per firm, one uniform);
 6. updates its Guadagni-Little loyalty to every firm, and after a purchase its relationship
    with :func:`sim.market.relationship.update_after_purchase` (experience with noise and service
    failures, satisfaction, expectation, trust, commitment);
@@ -40,7 +41,7 @@ from dataclasses import dataclass, replace
 
 import mesa
 
-from sim.market.choice import OUTSIDE, choose
+from sim.market.choice import OUTSIDE, choose, gumbel, outside_shock
 from sim.market.population import COMPONENTS, build_population
 from sim.market.relationship import RelationshipState, update_after_purchase
 from sim.market.seeding import Streams
@@ -174,8 +175,9 @@ class Customer(mesa.Agent):
                 switching = self.points[f] + b.structural_switching * self.bond[f]
                 u += switching * inv_scale + b.commitment_weight * state.commitment
             utilities.append(u)
-        # 5. logit choice by inverse CDF of one uniform
-        chosen = choose(u_choice, utilities, b.outside_value * inv_scale)
+        # 5. logit choice: highest utility plus a Gumbel taste shock
+        shocks = [gumbel(rng.exponential()) for _ in firms]
+        chosen = choose(utilities, shocks, b.outside_value * inv_scale, outside_shock(u_choice))
         # 6. Guadagni-Little loyalty at every occasion
         alpha = self.loyalty_smoothing
         loyalty = self.loyalty

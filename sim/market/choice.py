@@ -12,9 +12,16 @@ the outside option (not buying), with the logit rule of Guadagni & Little (1983)
 Firms whose perceived CDV is negative are not considered: a customer who sees negative
 delivered value everywhere does not buy (MODEL.md section 2).
 
-The choice itself is drawn by the inverse CDF of these probabilities from one uniform per
-customer (DESIGN.md: a uniform costs far less than a Gumbel draw), so the same uniform gives
-the same luck whatever the firms do (common random numbers).
+The choice is drawn as the firm of highest utility plus a **taste shock**: ``argmax_f (U_f +
+e_f)`` over the available firms and the outside option, with ``e`` independent standard Gumbel
+draws, which gives exactly the logit probabilities above (McFadden 1974; Train 2009, *Discrete
+Choice Methods with Simulation*, section 3.1). Each firm's shocks come from that firm's own
+named stream (``firm/<name>/taste``, per period), as ``-log E`` of a standard exponential
+draw ``E``; the outside option's from the customer's choice uniform ``u``, as ``-log(-log
+u)``. So the draws of every firm are common random numbers of their own: changing one firm's
+offer or strategy changes only that firm's utilities, and a customer can move only toward or
+away from that firm, never between two firms that did not change (an inverse-CDF draw from one
+uniform would reorder customers between unchanged firms whenever any probability moved).
 
 The perceived CDV of a firm the customer has bought from is its expectation (experience); of a
 firm it has not, the delivered value with a perception error (a first impression). A firm is
@@ -31,10 +38,12 @@ import numpy as np
 
 from sim.market.period import NO_OCCASION, Period
 from sim.market.population import Population
+from sim.market.seeding import Streams
 from sim.market.state import F32, CustomerState, WorkBuffers
 from sim.scenario.market import BehaviourSpec
 
-__all__ = ["OUTSIDE", "choice_probabilities", "choose", "choose_kernel", "choose_offers"]
+__all__ = ["OUTSIDE", "add_taste_shocks", "choice_probabilities", "choose", "choose_kernel",
+           "choose_offers", "gumbel", "outside_shock"]
 
 OUTSIDE = -1
 """Index returned for the outside option (no purchase)."""
@@ -49,43 +58,66 @@ def choice_probabilities(utilities: Sequence[float], outside: float) -> list[flo
     return [w / total for w in weights]
 
 
-def choose(uniform: float, utilities: Sequence[float], outside: float) -> int:
-    """One customer's choice: the firm index, or :data:`OUTSIDE`, by inverse CDF of ``uniform``."""
-    probs = choice_probabilities(utilities, outside)
-    cum = 0.0
-    for f, p in enumerate(probs[:-1]):
-        cum += p
-        if uniform < cum:
-            return f
-    return OUTSIDE
+def gumbel(exponential: float) -> float:
+    """A standard Gumbel taste shock from a standard exponential draw: ``-log E``."""
+    return -math.log(max(exponential, TINY))
+
+
+def outside_shock(uniform: float) -> float:
+    """The outside option's standard Gumbel shock from a uniform on [0, 1): ``-log(-log u)``."""
+    return -math.inf if uniform <= 0.0 else gumbel(-math.log(uniform))
+
+
+def choose(utilities: Sequence[float], shocks: Sequence[float], outside: float,
+           shock_outside: float) -> int:
+    """One customer's choice: the firm index of highest ``utility + shock``, or
+    :data:`OUTSIDE` when ``outside + shock_outside`` is at least as high (firms of utility
+    ``-inf`` are not available; on a tie the outside option, then the earlier firm, wins)."""
+    best, pick = outside + shock_outside, OUTSIDE
+    for f, (u, e) in enumerate(zip(utilities, shocks, strict=True)):
+        if u != -math.inf and u + e > best:
+            best, pick = u + e, f
+    return pick
+
+
+TINY = float(np.finfo(np.float32).tiny)
+"""Least exponential draw used (a draw of exactly 0 would give an infinite shock)."""
+
+
+def add_taste_shocks(utility: np.ndarray, rng: np.random.Generator,
+                     scratch: np.ndarray) -> None:
+    """Add standard Gumbel shocks ``-log E`` (``E`` standard exponential from ``rng``) to
+    ``utility`` (float32 (m,)), in place; ``scratch`` is a float32 (m,) work buffer."""
+    rng.standard_exponential(utility.shape[0], dtype=F32, out=scratch)
+    np.maximum(scratch, F32(TINY), out=scratch)
+    np.log(scratch, out=scratch)
+    utility -= scratch
 
 
 def choose_kernel(utility: np.ndarray, outside: float, uniform: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`choose` for ``utility`` of shape (firms, m) and ``uniform`` of (m,).
+    """Vectorised :func:`choose` for ``utility`` of shape (firms, m), taste shocks already
+    added, and the outside option's uniforms ``uniform`` of shape (m,).
 
-    Returns int16 (m,) firm indices, :data:`OUTSIDE` for no purchase. ``utility`` is
-    overwritten (it becomes the unnormalised choice weights).
+    Returns int16 (m,) firm indices, :data:`OUTSIDE` for no purchase. ``utility`` is not
+    changed.
     """
     n_firms, m = utility.shape
-    top = np.maximum(utility.max(axis=0, initial=-np.inf), np.float32(outside))
-    np.subtract(utility, top, out=utility)
-    np.exp(utility, out=utility)  # exp(-inf) = 0 for unavailable firms
-    total = utility.sum(axis=0)
-    total += np.exp(np.float32(outside) - top)
-    threshold = uniform * total
+    with np.errstate(divide="ignore"):
+        best = np.log(uniform)  # -E, with E the outside option's exponential draw
+        np.negative(best, out=best)
+        np.log(best, out=best)
+        np.negative(best, out=best)
+    best += F32(outside)
     chosen = np.full(m, OUTSIDE, dtype=np.int16)
-    cum = np.zeros(m, dtype=utility.dtype)
-    undecided = np.ones(m, dtype=bool)
     for f in range(n_firms):
-        cum += utility[f]
-        hit = undecided & (threshold < cum)
-        chosen[hit] = f
-        undecided &= ~hit
+        better = utility[f] > best
+        chosen[better] = f
+        np.maximum(best, utility[f], out=best)
     return chosen
 
 
 def choose_offers(period: Period, population: Population, state: CustomerState,
-                  buffers: WorkBuffers, b: BehaviourSpec) -> None:
+                  buffers: WorkBuffers, b: BehaviourSpec, streams: Streams) -> None:
     """The choice phase: customers with a purchase occasion choose a firm or the outside option.
 
     Fills ``period.occasion``, ``period.chosen`` (firm index, :data:`OUTSIDE` or
@@ -120,6 +152,7 @@ def choose_offers(period: Period, population: Population, state: CustomerState,
         np.multiply(st.commitment[s], F32(b.commitment_weight), out=t2)
         t1 += t2
         np.add(u, t1, out=u, where=is_current)
+        add_taste_shocks(u, streams.generator(f"firm/{firm.name}/taste", period.t), t1)
         np.copyto(u, F32(-np.inf), where=~avail)
     chosen = choose_kernel(utility, b.outside_value / b.choice_scale, u_choice)
     chosen[~occasion] = NO_OCCASION

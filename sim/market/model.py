@@ -170,7 +170,7 @@ class MarketModel(mesa.Model):
         spread_word_of_mouth(period, pop, st, self.network, buf, b, market.awareness,
                              self.streams)
         value_offers(period, pop, st, buf, market.value, b)
-        choose_offers(period, pop, st, buf, b)
+        choose_offers(period, pop, st, buf, b, self.streams)
         smooth_loyalty(period.occasion, period.buyers, period.slots, pop, st, buf)
         purchases(period, pop, st, b, market.value)
         dissolve_silent(t, pop, st)

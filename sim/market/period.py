@@ -3,10 +3,11 @@ hands to the next.
 
 The period runs as a list of phases (:meth:`sim.market.model.MarketModel.step`); each reads and
 fills the :class:`Period` explicitly, so a phase can be read, tested and changed on its own.
-The draws (DESIGN.md principle 2): one uniform per customer for each of occasion, choice,
-service failure and experience, from the ``customers`` stream of the period; they depend only
-on the seed and the period, never on what the firms do, so two runs that differ only in a
-strategy face the same luck (common random numbers).
+The draws (DESIGN.md principle 2): one uniform per customer for each of occasion, choice (the
+outside option's taste shock), service failure and experience, from the ``customers`` stream
+of the period; they depend only on the seed and the period, never on what the firms do, so two
+runs that differ only in a strategy face the same luck (common random numbers). Each firm's
+taste shocks come from its own stream in the choice phase (:mod:`sim.market.choice`).
 """
 
 from __future__ import annotations

@@ -55,14 +55,14 @@ def _replay(model: MarketModel, until: str | None = None) -> Period | None:
             for firm in firms:
                 firm.open_period()
         elif name == "draws":
-            period = start_period(t, firms, model.streams, st, buf)
+            period = start_period(t, firms, model.streams, st, buf, market.weight)
         elif name == "word_of_mouth":
             spread_word_of_mouth(period, pop, st, model.network, buf, b, market.awareness,
                                  model.streams)
         elif name == "valuation":
             value_offers(period, pop, st, buf, market.value, b)
         elif name == "choice":
-            choose_offers(period, pop, st, buf, b)
+            choose_offers(period, pop, st, buf, b, model.streams)
         elif name == "loyalty":
             smooth_loyalty(period.occasion, period.buyers, period.slots, pop, st, buf)
         elif name == "purchases":
