@@ -54,6 +54,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "calculative": ("0..1", "mean calculative commitment (switching costs) of current"
                     " customers"),
     "price": ("money/unit", "list price"),
+    "reference_price": ("money/unit", "customers' reference price for the firm this period:"
+                        " its past list prices, exponentially smoothed (Winer 1986); a price"
+                        " above it is judged a loss, below it a gain"),
     "unit_cost": ("money/unit", "cost of goods per unit"),
     "perceived_value": ("money/unit", "money value of the offer to customers aware of it:"
                         " the sum of their delivered value before price divided by the sum of"

@@ -6,7 +6,7 @@ the outside option (not buying), with the logit rule of Guadagni & Little (1983)
     U_f = perceived CDV_f / choice_scale + loyalty_weight * L_f
           + [f is the current firm] * (switching_cost_f / choice_scale
                                         + commitment_weight * affective_commitment_f)
-    U_0 = outside_value / choice_scale
+    U_0 = (outside_value + sum_f [aware of f] * w_money * waiting value_f) / choice_scale
     P(f) = exp(U_f) / (exp(U_0) + sum_g exp(U_g))
 
 Firms whose perceived CDV is negative are not considered: a customer who sees negative
@@ -24,7 +24,9 @@ away from that firm, never between two firms that did not change (an inverse-CDF
 uniform would reorder customers between unchanged firms whenever any probability moved).
 
 The perceived CDV of a firm the customer has bought from is its expectation (experience); of a
-firm it has not, the delivered value with a perception error (a first impression). A firm is
+firm it has not, the delivered value with a perception error (a first impression), moved by
+what the price signals against the firm's reference price; the waiting value is the share of a
+firm's price cut that customers expect to follow (:mod:`sim.market.reference_price`). A firm is
 available to a customer who is aware of it, can reach it (distribution coverage) and sees a
 non-negative perceived CDV. :func:`choose_offers` is the period's choice phase.
 """
@@ -37,7 +39,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.market.period import NO_OCCASION, Period
-from sim.market.population import Population
+from sim.market.population import COMPONENTS, Population
+from sim.market.reference_price import signal, waiting_value
 from sim.market.seeding import Streams
 from sim.market.state import F32, CustomerState, WorkBuffers
 from sim.scenario.market import BehaviourSpec
@@ -47,6 +50,7 @@ __all__ = ["OUTSIDE", "add_taste_shocks", "choice_probabilities", "choose", "cho
 
 OUTSIDE = -1
 """Index returned for the outside option (no purchase)."""
+_W_PRODUCT, _W_MONEY = COMPONENTS.index("product"), COMPONENTS.index("money")
 
 
 def choice_probabilities(utilities: Sequence[float], outside: float) -> list[float]:
@@ -94,9 +98,11 @@ def add_taste_shocks(utility: np.ndarray, rng: np.random.Generator,
     utility -= scratch
 
 
-def choose_kernel(utility: np.ndarray, outside: float, uniform: np.ndarray) -> np.ndarray:
+def choose_kernel(utility: np.ndarray, outside: float | np.ndarray,
+                  uniform: np.ndarray) -> np.ndarray:
     """Vectorised :func:`choose` for ``utility`` of shape (firms, m), taste shocks already
-    added, and the outside option's uniforms ``uniform`` of shape (m,).
+    added, the outside option's utility (one, or one per customer) and its uniforms
+    ``uniform`` of shape (m,).
 
     Returns int16 (m,) firm indices, :data:`OUTSIDE` for no purchase. ``utility`` is not
     changed.
@@ -107,7 +113,7 @@ def choose_kernel(utility: np.ndarray, outside: float, uniform: np.ndarray) -> n
         np.negative(best, out=best)
         np.log(best, out=best)
         np.negative(best, out=best)
-    best += F32(outside)
+    best += np.asarray(outside, dtype=F32)
     chosen = np.full(m, OUTSIDE, dtype=np.int16)
     for f in range(n_firms):
         better = utility[f] > best
@@ -129,10 +135,18 @@ def choose_offers(period: Period, population: Population, state: CustomerState,
     occasion = u_occ < pop.purchase_rate
     utility = buffers.utility[:len(firms)]
     inv_scale = F32(1.0 / b.choice_scale)
+    outside: float | np.ndarray = b.outside_value / b.choice_scale
+    w_product, w_money = pop.weights[_W_PRODUCT], pop.weights[_W_MONEY]
     for j, firm in enumerate(firms):
         s = firm.slot
         u = utility[j]
         np.multiply(pop.perception_error[s], F32(b.perception_noise), out=u)
+        inferred = signal(firm.levers.price, firm.reference_price, b)
+        if inferred != 0.0:  # untried customers read the price against the reference
+            u += w_product * F32(inferred)
+        waiting = waiting_value(firm.previous_price, firm.levers.price, b)
+        if waiting > 0.0:  # aware customers may wait for the next cut
+            outside = outside + (w_money * st.aware[s]) * F32(waiting / b.choice_scale)
         u += st.net[s]
         np.copyto(u, st.expectation[s], where=st.ever[s])
         u -= st.money[s]
@@ -154,7 +168,7 @@ def choose_offers(period: Period, population: Population, state: CustomerState,
         np.add(u, t1, out=u, where=is_current)
         add_taste_shocks(u, streams.generator(f"firm/{firm.name}/taste", period.t), t1)
         np.copyto(u, F32(-np.inf), where=~avail)
-    chosen = choose_kernel(utility, b.outside_value / b.choice_scale, u_choice)
+    chosen = choose_kernel(utility, outside, u_choice)
     chosen[~occasion] = NO_OCCASION
     period.occasion, period.chosen = occasion, chosen
     period.outside_units = period.weight * float(np.sum(pop.volume, where=chosen == OUTSIDE,

@@ -5,6 +5,8 @@ A :class:`Firm` is an ordinary ``mesa.Agent`` (firms are few). It holds its leve
 cost line each period in its :class:`~sim.market.ledger.Ledger`. Customer-level records
 (profitability, classes) are rows of the model's columnar state (:mod:`sim.market.classes`).
 
+- **Reference price** (Winer 1986): customers' memory of the firm's past list prices,
+  updated by :meth:`Firm.close_prices` at the end of every period.
 - **Goodwill** (Nerlove & Arrow 1962): ``G_t = (1 - decay) G_{t-1} + promotion_t``; brand image
   ``G / (G + reach * N)`` and promotion reach ``1 - exp(-G / (reach * N))``, where ``N`` is
   the number of real customers (``market.size``): promotion money buys reach in the real
@@ -20,6 +22,7 @@ from pydantic import ValidationError
 
 from sim.levers import LeverSet, lever_keys, without_levers
 from sim.market.ledger import Ledger
+from sim.market.reference_price import next_reference
 from sim.market.value import OfferTerms
 from sim.scenario.firms import FirmSpec
 from sim.strategies import (
@@ -86,6 +89,10 @@ class Firm(mesa.Agent):
         self.failures = 0
         self.has_switching_costs = False
         """True once points or structural bonds have been given (they then need upkeep)."""
+        self.reference_price = self.levers.price
+        """Customers' reference price for this firm (:mod:`sim.market.reference_price`)."""
+        self.previous_price = self.levers.price
+        """The list price of the last period (a cut is judged against it)."""
 
     # ------------------------------------------------------------------ levers
     def set_strategy(self, name: str, params: dict | None = None) -> None:
@@ -216,7 +223,14 @@ class Firm(mesa.Agent):
             offering_uplift=b.offerings[lv.offering].value_uplift, price=lv.price,
             points_rate=lv.programs.financial, convenience=lv.convenience,
             service=lv.service, personnel=lv.personnel, communication=lv.communication,
-            social=lv.programs.social, image=self.image)
+            social=lv.programs.social, image=self.image, reference_price=self.reference_price)
+
+    def close_prices(self) -> None:
+        """At the end of a period: the reference price takes this period's list price
+        (exponential smoothing, Winer 1986), which becomes the previous price."""
+        b = self.model.spec.market.behaviour
+        self.reference_price = next_reference(self.reference_price, self.levers.price, b)
+        self.previous_price = self.levers.price
 
     def failure_probability(self) -> float:
         """Service-failure probability per purchase: falls with quality and service."""

@@ -20,7 +20,8 @@ the module of its domain noun (docs/architecture.md lists them with their rules)
 9. lapses (:func:`sim.market.relationship.dissolve_silent`);
 10. accounting (:func:`sim.market.accounting.close_books`) and loyalty classes
     (:func:`sim.market.relationship.classify_loyalty`);
-11. the period's rows of the time series (:func:`sim.market.metrics.period_rows`).
+11. the period's rows of the time series (:func:`sim.market.metrics.period_rows`);
+12. reference prices take the period's prices (:meth:`sim.market.firm.Firm.close_prices`).
 
 All state lives in the model instance (DESIGN.md principle 3); customers are columnar arrays
 (principle 1, :mod:`sim.market.state`); randomness comes only from named streams of the run's
@@ -179,6 +180,8 @@ class MarketModel(mesa.Model):
         close_books(period, st, spec)
         classify_loyalty(period.slots, st, b)
         self.records.extend(period_rows(period, pop, st, b))
+        for firm in firms:
+            firm.close_prices()
         self.last_period = period
         if t >= spec.periods:
             self.running = False

@@ -29,6 +29,7 @@ import numpy as np
 
 from sim.levers import LEVELS
 from sim.market.population import COMPONENTS, Population
+from sim.market.reference_price import signal
 from sim.market.relationship import LOYAL, update_after_purchase_kernel
 from sim.market.state import F32, CustomerState
 from sim.scenario.market import BehaviourSpec, ValueScale
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["purchase", "purchases"]
 
 W_SERVICE = COMPONENTS.index("service")
+W_PRODUCT = COMPONENTS.index("product")
 PARTNERSHIP = LEVELS.index("partnership")
 
 
@@ -95,6 +97,9 @@ def purchase(firm: Firm, bi: np.ndarray, period: Period, population: Population,
     ever = st.ever[s, bi]
     expected = st.net[s, bi]
     expected += F32(b.perception_noise) * pop.perception_error[s, bi]
+    inferred = signal(lv.price, firm.reference_price, b)
+    if inferred != 0.0:  # the first impression read from the price (as in the choice)
+        expected += pop.weights[W_PRODUCT][bi] * F32(inferred)
     np.copyto(expected, st.expectation[s, bi], where=ever)
     social = lv.programs.social
     trust_mult = pick(e["trust_gain"]) * F32(1.0 + b.social_trust * social)

@@ -10,6 +10,8 @@ customer's own weight ``w_k`` (see :mod:`sim.market.population`):
     personnel = personnel_scale * personnel + social_value * social
     image     = image_scale * clip(image_f + wom_image * sentiment, 0, 1)
     money     = price * (1 - discount) * (1 - points_rate)
+                + reference_weight * (loss_aversion * loss - gain)   (reference price R:
+                  loss = max(price (1 - discount) - R, 0), gain = max(R - price (1 - discount), 0))
     time      = time_scale * (1 - convenience)
     energy    = energy_scale * (1 - (convenience + service) / 2)
     psychic   = psychic_scale * clip(1 - psychic_trust * trust - psychic_communication *
@@ -36,6 +38,7 @@ import numpy as np
 
 from sim.market.classes import level_effects, relationship_levels, resolve_class_map
 from sim.market.population import COMPONENTS, Population
+from sim.market.reference_price import perceived_money, reference_term_kernel
 from sim.scenario.market import BehaviourSpec, ValueScale
 
 if TYPE_CHECKING:
@@ -75,6 +78,8 @@ class OfferTerms:
     social: float
     image: float
     """The firm's brand image from its goodwill stock, 0..1."""
+    reference_price: float | None = None
+    """The firm's reference price (:mod:`sim.market.reference_price`); None: not judged."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,9 @@ def delivered_value(customer: CustomerTerms, offer: OfferTerms, relation: Relati
     personnel = scale.personnel * offer.personnel + act * b.social_value * offer.social
     image = scale.image * _clip01(offer.image + b.wom_image * relation.sentiment)
     money = offer.price * (1.0 - relation.discount) * (1.0 - offer.points_rate)
+    if offer.reference_price is not None and b.reference_weight > 0:
+        money += perceived_money(offer.price * (1.0 - relation.discount), offer.reference_price,
+                                 b)
     time = scale.time * (1.0 - offer.convenience)
     energy = scale.energy * (1.0 - 0.5 * (offer.convenience + offer.service))
     risk = _clip01(1.0 - b.psychic_trust * relation.trust
@@ -275,13 +283,27 @@ def net_value_kernel(weights: np.ndarray, base_value: np.ndarray, needs: np.ndar
 
 
 def money_cost_kernel(w_money: np.ndarray, offer: OfferTerms, discount: np.ndarray | float,
-                      out: np.ndarray | None = None) -> np.ndarray:
-    """Weighted money cost ``w_money * price * (1 - discount) * (1 - points_rate)``."""
+                      out: np.ndarray | None = None,
+                      behaviour: BehaviourSpec | None = None) -> np.ndarray:
+    """Weighted money cost ``w_money * (price * (1 - discount) * (1 - points_rate) +
+    reference term)``; the reference term (gains and losses against the offer's reference
+    price, :mod:`sim.market.reference_price`) needs ``behaviour``."""
     base = F32(offer.price * (1.0 - offer.points_rate))
+    judged = (behaviour is not None and offer.reference_price is not None
+              and behaviour.reference_weight > 0)
     if np.isscalar(discount):
-        return np.multiply(w_money, F32(float(base) * (1.0 - float(discount))), out=out)
+        money = F32(float(base) * (1.0 - float(discount)))
+        if judged:
+            money += F32(reference_term_kernel(F32(offer.price * (1.0 - float(discount))),
+                                               offer.reference_price, behaviour))
+        return np.multiply(w_money, money, out=out)
     res = np.subtract(F32(1.0), discount, out=out)
-    res *= base
+    if judged:
+        paid = res * F32(offer.price)
+        res *= base
+        res += reference_term_kernel(paid, offer.reference_price, behaviour)
+    else:
+        res *= base
     res *= w_money
     return res
 
@@ -311,4 +333,4 @@ def value_offers(period: Period, population: Population, state: CustomerState,
                          e["cocreation"], e["psychic_relief"], st.trust[s], st.sentiment[s],
                          st.bond[s], scale, b, out=st.net[s], product_out=st.product[s],
                          scratch=buffers.scratch)
-        money_cost_kernel(w_money, offer, period.discounts[s], out=st.money[s])
+        money_cost_kernel(w_money, offer, period.discounts[s], out=st.money[s], behaviour=b)

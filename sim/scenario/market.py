@@ -252,6 +252,21 @@ class BehaviourSpec(Strict):
     psychic_trust: Unit = Field(0.6, description="psychic-cost relief at full trust")
     psychic_communication: Unit = Field(
         0.3, description="psychic-cost relief at full two-way communication")
+    reference_smoothing: float = Field(
+        0.8, ge=0.0, lt=1.0, description="exponential smoothing of a firm's reference price:"
+        " R_t = s R_(t-1) + (1 - s) p_(t-1) (Winer 1986; Kalyanaram & Winer 1995)")
+    reference_weight: NonNeg = Field(
+        0.0, le=5.0, description="perceived money cost per money of gap between the price paid"
+        " and the reference price (0: customers judge prices by their level only)")
+    loss_aversion: float = Field(
+        2.25, ge=1.0, le=10.0, description="how much more a price above the reference weighs"
+        " than a price below it (Tversky & Kahneman 1992: 2.25)")
+    price_quality: NonNeg = Field(
+        0.0, le=5.0, description="product value (money) an untried customer infers per money of"
+        " list price above the reference: a cut reads as lower quality (Rao & Monroe 1989)")
+    further_cut_expectation: Unit = Field(
+        0.0, description="share of a firm's price cut its aware customers expect to follow next"
+        " period: the value of waiting instead of buying now")
     goodwill_decay: Unit = Field(
         0.2, description="share of the advertising goodwill stock lost per period"
         " (Nerlove & Arrow 1962; monthly decay of Clarke 1976)")

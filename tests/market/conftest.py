@@ -30,7 +30,8 @@ from sim.market.value import value_offers
 from sim.market.word_of_mouth import spread_word_of_mouth
 
 PHASES = ("events", "reviews", "promotion", "draws", "word_of_mouth", "valuation", "choice",
-          "loyalty", "purchases", "lapses", "flows", "accounting", "loyalty_classes", "rows")
+          "loyalty", "purchases", "lapses", "flows", "accounting", "loyalty_classes", "rows",
+          "reference_prices")
 
 
 def _replay(model: MarketModel, until: str | None = None) -> Period | None:
@@ -78,6 +79,9 @@ def _replay(model: MarketModel, until: str | None = None) -> Period | None:
             classify_loyalty(period.slots, st, b)
         elif name == "rows":
             model.records.extend(period_rows(period, pop, st, b))
+        elif name == "reference_prices":
+            for firm in firms:
+                firm.close_prices()
             model.last_period = period
     return period
 
