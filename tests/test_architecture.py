@@ -176,7 +176,8 @@ def _phase_calls() -> list[str]:
             f = node.func
             if isinstance(f, ast.Name) and f.id in imported:
                 calls.append((node.lineno, node.col_offset, f.id))
-            elif isinstance(f, ast.Attribute) and f.attr in ("open_period", "close_prices"):
+            elif isinstance(f, ast.Attribute) and f.attr in ("open_period", "close_prices",
+                                                                  "check_exit"):
                 calls.append((node.lineno, node.col_offset, f.attr))
     return [name for *_, name in sorted(calls)]
 

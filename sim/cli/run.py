@@ -64,6 +64,12 @@ def _print_summary(model: sim.MarketModel) -> None:
         table.add_row(r.firm, r.strategy, f"{r.market_share:.1%}",
                       f"{r.loyal:,} ({r.loyal_share:.1%})", rate,
                       f"{r.cumulative_profit:,.0f}")
+    for name, last in model.exits.items():
+        firm = model.firms[name]
+        table.add_row(name, firm.strategy_name, "left", "-", "-",
+                      f"{firm.cumulative_profit:,.0f}")
+        table.caption = (f"{table.caption + '; ' if table.caption else ''}{name} left the market"
+                         f" after {model.spec.period_unit} {last} (its exit rule)")
     out.print(table)
 
 

@@ -77,13 +77,23 @@ class RunResult:
 
 def final_outcomes(timeseries: pd.DataFrame, customers: int, window: int = 12
                    ) -> dict[str, float]:
-    """The outcomes of :data:`OUTCOME_METRICS` for every firm, as ``metric@Firm``."""
+    """The outcomes of :data:`OUTCOME_METRICS` for every firm, as ``metric@Firm``.
+
+    A firm that left the market (its exit rule) keeps the profit it made; its share, customers,
+    loyal share and customer equity are 0 and its rates (retention, satisfaction) undefined.
+    """
     out: dict[str, float] = {}
     last_period = int(timeseries["period"].max())
     for firm, rows in timeseries.groupby("firm", sort=False):
         rows = rows.sort_values("period")
         last = rows.iloc[-1]
-        if int(last["period"]) != last_period:  # a firm no longer in the market
+        if int(last["period"]) != last_period:  # a firm that left the market: what it ended with
+            out.update({f"{k}@{firm}": v for k, v in {
+                "cumulative_profit": float(last["cumulative_profit"]),
+                "discounted_profit": float(last["discounted_profit"]), "customer_equity": 0.0,
+                "loyal_share": 0.0, "share_units": 0.0, "retention_rate": math.nan,
+                "churn_rate": math.nan, "satisfaction": math.nan, "trust": math.nan,
+                "active": 0.0, "profit": 0.0}.items()})
             continue
         recent = rows[rows["period"] > last_period - window]["retention_rate"].dropna()
         retention = float(recent.mean()) if len(recent) else math.nan

@@ -89,6 +89,10 @@ class Firm(mesa.Agent):
         self.failures = 0
         self.has_switching_costs = False
         """True once points or structural bonds have been given (they then need upkeep)."""
+        self.loss_streak = 0
+        """Periods in a row with a loss beyond the exit rule's limit."""
+        self.exited: int | None = None
+        """The period at whose end the firm left the market (None: still in it)."""
         self.reference_price = self.levers.price
         """Customers' reference price for this firm (:mod:`sim.market.reference_price`)."""
         self.previous_price = self.levers.price
@@ -224,6 +228,18 @@ class Firm(mesa.Agent):
             points_rate=lv.programs.financial, convenience=lv.convenience,
             service=lv.service, personnel=lv.personnel, communication=lv.communication,
             social=lv.programs.social, image=self.image, reference_price=self.reference_price)
+
+    def check_exit(self, period: int) -> bool:
+        """At the end of a period, under the firm's exit rule: count a loss beyond the limit;
+        after ``periods`` of them in a row the firm leaves (returns True)."""
+        rule = self.spec.exit
+        if rule is None or self.exited is not None:
+            return False
+        self.loss_streak = self.loss_streak + 1 if self.ledger.profit < -rule.loss else 0
+        if self.loss_streak >= rule.periods:
+            self.exited = period
+            return True
+        return False
 
     def close_prices(self) -> None:
         """At the end of a period: the reference price takes this period's list price

@@ -16,12 +16,15 @@ the module of its domain noun (docs/architecture.md lists them with their rules)
    customer;
 7. choice (:func:`sim.market.choice.choose_offers`) for customers with a purchase occasion;
 8. loyalty (:func:`sim.market.relationship.smooth_loyalty`), then purchases and relationship
-   updates (:func:`sim.market.purchase.purchases`);
+   updates (:func:`sim.market.purchase.purchases`); expectations of firms not bought from
+   drift toward what customers hear (:func:`sim.market.relationship.drift_expectations`);
 9. lapses (:func:`sim.market.relationship.dissolve_silent`);
 10. accounting (:func:`sim.market.accounting.close_books`) and loyalty classes
     (:func:`sim.market.relationship.classify_loyalty`);
 11. the period's rows of the time series (:func:`sim.market.metrics.period_rows`);
-12. reference prices take the period's prices (:meth:`sim.market.firm.Firm.close_prices`).
+12. reference prices take the period's prices (:meth:`sim.market.firm.Firm.close_prices`), and
+    a firm whose exit rule is met leaves the market (:meth:`sim.market.firm.Firm.check_exit`):
+    its customers lapse, and from the next period it has no rows and is offered to nobody.
 
 All state lives in the model instance (DESIGN.md principle 3); customers are columnar arrays
 (principle 1, :mod:`sim.market.state`); randomness comes only from named streams of the run's
@@ -52,6 +55,7 @@ from sim.market.relationship import (
     classify_loyalty,
     customer_flows,
     dissolve_silent,
+    drift_expectations,
     smooth_loyalty,
 )
 from sim.market.review import observe, review
@@ -129,8 +133,14 @@ class MarketModel(mesa.Model):
 
     @property
     def active_firms(self) -> list[Firm]:
-        """Firms in the market now, in slot order."""
-        return sorted(self.firms.values(), key=lambda f: f.slot)
+        """Firms in the market now (entered and not exited), in slot order."""
+        return sorted((f for f in self.firms.values() if f.exited is None),
+                      key=lambda f: f.slot)
+
+    @property
+    def exits(self) -> dict[str, int]:
+        """Firms that left the market, with the last period they were in it."""
+        return {f.name: f.exited for f in self.firms.values() if f.exited is not None}
 
     # ------------------------------------------------------------------ what firms see
     def observe(self, firm: Firm) -> MarketView:
@@ -161,6 +171,9 @@ class MarketModel(mesa.Model):
             self.running = False
             return
         for ev in self._events.get(t, []):
+            gone = self.firms.get(ev.firm) if ev.firm is not None else None
+            if gone is not None and gone.exited is not None:
+                continue  # the firm has left the market
             apply_event(ev, self.firms, pop, b.lapse_after, self._enter)
         firms = self.active_firms
         for firm in firms:
@@ -174,6 +187,7 @@ class MarketModel(mesa.Model):
         choose_offers(period, pop, st, buf, b, self.streams)
         smooth_loyalty(period.occasion, period.buyers, period.slots, pop, st, buf)
         purchases(period, pop, st, b, market.value)
+        drift_expectations(period.buyers, period.slots, pop, st, b)
         dissolve_silent(t, pop, st)
         period.retained, period.start_count, period.end_count = customer_flows(
             period.current_start, st.current, len(self.names))
@@ -182,6 +196,8 @@ class MarketModel(mesa.Model):
         self.records.extend(period_rows(period, pop, st, b))
         for firm in firms:
             firm.close_prices()
+            if firm.check_exit(t):
+                st.current[st.current == firm.slot] = -1  # its customers lapse
         self.last_period = period
         if t >= spec.periods:
             self.running = False

@@ -54,6 +54,8 @@ class Period:
         retained, start_count, end_count: customers per slot kept through the period, current
             at its start, current at its end.
         retention_rate: per firm slot, retained / current at the start (NaN without any).
+        alternatives: with a comparison standard, per customer the best perceived surplus of
+            an available firm, that firm's slot, and the second best (-inf: none).
         customer_equity: per firm slot, the sum of its current customers' lifetime values.
     """
 
@@ -76,6 +78,7 @@ class Period:
     start_count: np.ndarray | None = None
     end_count: np.ndarray | None = None
     retention_rate: dict[int, float] = field(default_factory=dict)
+    alternatives: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     customer_equity: dict[int, float] = field(default_factory=dict)
 
     @property

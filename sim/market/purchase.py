@@ -11,9 +11,10 @@ For each firm and each customer who chose it this period, in this order:
    failure (probability falling with quality and service, ``failure_base``), unless the firm
    recovers it (the firm's recovery plus its relationship level's).
 3. **Relationship updates** (:mod:`sim.market.relationship`): expectation-disconfirmation
-   satisfaction (Oliver 1980), adaptive expectation, trust with a negativity bias (Morgan &
-   Hunt 1994), affective commitment; the purchase count of the relationship, awareness, the
-   customer's current firm.
+   satisfaction (Oliver 1980) against the comparison standard of the best alternative the
+   buyer knew (Woodruff, Cadotte & Jenkins 1983), adaptive expectation, trust with a
+   negativity bias (Morgan & Hunt 1994), affective commitment; the purchase count of the
+   relationship, awareness, the customer's current firm.
 4. **Retention programs** (Berry & Parasuraman): points earned on spend (financial), structural
    bonds built toward 1 (structural); both become switching costs.
 5. **The ledger**: revenue, cost of goods, per-unit service and personnel (cheaper for
@@ -104,9 +105,15 @@ def purchase(firm: Firm, bi: np.ndarray, period: Period, population: Population,
     social = lv.programs.social
     trust_mult = pick(e["trust_gain"]) * F32(1.0 + b.social_trust * social)
     commit_add = pick(e["commitment"]) + F32(b.social_commitment * social)
+    standard = None
+    if period.alternatives is not None:  # the best alternative this buyer could have chosen
+        best1, best_slot, best2 = period.alternatives
+        alt = np.where(best_slot[bi] == s, best2[bi], best1[bi])
+        standard = F32(b.comparison_weight) * np.maximum(alt, F32(b.outside_value))
     E, S, T, A = update_after_purchase_kernel(
         experienced, st.money[s, bi], expected, ~ever, st.satisfaction[s, bi],
-        st.trust[s, bi], st.commitment[s, bi], b, trust_mult, commit_add, lv.communication)
+        st.trust[s, bi], st.commitment[s, bi], b, trust_mult, commit_add, lv.communication,
+        standard)
     st.expectation[s, bi], st.satisfaction[s, bi] = E, S
     st.trust[s, bi], st.commitment[s, bi] = T, A
     continuing = current_start[bi] == s

@@ -4,10 +4,19 @@ Rules, for a customer who bought from firm f this period (money per unit; ``net`
 value before money cost, ``money`` the weighted money cost paid):
 
 - **Disconfirmation** (Oliver 1980): ``d = experienced_net - expected_net``.
-- **Satisfaction response** ``s = logistic((experienced_net - money + disconfirmation_weight * d)
-  / satisfaction_scale)``; satisfaction ``S`` is its exponential smoothing (first purchase:
-  ``S = s``). Satisfaction rises with what the customer got and with getting more than expected.
-- **Adaptive expectation**: ``E += expectation_rate * (experienced_net - E)``.
+- **Satisfaction response** ``s = logistic((experienced_net - money - standard +
+  disconfirmation_weight * d) / satisfaction_scale)``; satisfaction ``S`` is its exponential
+  smoothing (first purchase: ``S = s``). Satisfaction rises with what the customer got and with
+  getting more than expected, and falls when it knows a better alternative: the **comparison
+  standard** (Woodruff, Cadotte & Jenkins 1983, experience-based norms) is ``comparison_weight``
+  times the perceived surplus of the best alternative the customer could have chosen this
+  period (another firm available to it, or not buying), so a firm that stands still while
+  rivals improve loses satisfaction it did nothing to lose.
+- **Adaptive expectation**: ``E += expectation_rate * (experienced_net - E)``. For a firm the
+  customer has bought from but not this period, the expectation **drifts** toward what it now
+  hears of the firm, its first impression of today's offer (image from promotion, word of
+  mouth): ``E += expectation_drift * (first_impression - E)`` (:func:`drift_expectations`), so a
+  lapsed customer whose expectation fell below the price can be won back.
 - **Trust** with negativity bias (Morgan & Hunt 1994; Baumeister et al. 2001): evidence
   ``e = 2 s - 1``; ``T += gain * max(e, 0) * (1 - T)``, then
   ``T -= min(T, trust_loss * max(-e, 0))``, with
@@ -30,8 +39,9 @@ Repeat customers held by switching costs more than by affect are counted as *spu
 **Dissolution**: a relationship silent for longer than the customer's lapse time (``lapse_after``
 expected inter-purchase times) dissolves: the customer has no current firm.
 
-The period's phases here: :func:`smooth_loyalty` (Guadagni-Little), :func:`dissolve_silent`
-(lapses), :func:`customer_flows` (retained, acquired, churned) and :func:`classify_loyalty`.
+The period's phases here: :func:`smooth_loyalty` (Guadagni-Little),
+:func:`drift_expectations`, :func:`dissolve_silent` (lapses), :func:`customer_flows` (retained,
+acquired, churned) and :func:`classify_loyalty`.
 The updates after a purchase run in :mod:`sim.market.purchase`.
 """
 
@@ -62,6 +72,7 @@ __all__ = [
     "classify_loyalty",
     "customer_flows",
     "dissolve_silent",
+    "drift_expectations",
     "loyalty_class",
     "loyalty_class_kernel",
     "satisfaction_response",
@@ -90,10 +101,11 @@ class RelationshipState:
 
 
 def satisfaction_response(experienced_net: float, money: float, expected_net: float,
-                          b: BehaviourSpec) -> float:
-    """Satisfaction of one purchase (0..1) by expectation-disconfirmation (Oliver 1980)."""
+                          b: BehaviourSpec, standard: float = 0.0) -> float:
+    """Satisfaction of one purchase (0..1) by expectation-disconfirmation (Oliver 1980),
+    against the comparison ``standard`` (money; Woodruff, Cadotte & Jenkins 1983)."""
     d = experienced_net - expected_net
-    x = (experienced_net - money + b.disconfirmation_weight * d) / b.satisfaction_scale
+    x = (experienced_net - money - standard + b.disconfirmation_weight * d) / b.satisfaction_scale
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)  # stable for very bad experiences
@@ -107,13 +119,14 @@ def calculative_commitment(switching_cost: float, b: BehaviourSpec) -> float:
 
 def update_after_purchase(state: RelationshipState, experienced_net: float, money: float,
                           expected_net: float, b: BehaviourSpec, level: LevelEffect,
-                          social: float, communication: float) -> RelationshipState:
+                          social: float, communication: float,
+                          standard: float = 0.0) -> RelationshipState:
     """One customer's relationship state after buying from the firm (the readable rule).
 
     ``expected_net`` is what the customer expected: its expectation if it has bought before,
-    else its first impression.
+    else its first impression; ``standard`` its comparison standard (money).
     """
-    s = satisfaction_response(experienced_net, money, expected_net, b)
+    s = satisfaction_response(experienced_net, money, expected_net, b, standard)
     first = state.purchases == 0 or not state.ever_bought
     satisfaction = s if first else state.satisfaction + b.satisfaction_rate * (
         s - state.satisfaction)
@@ -137,15 +150,18 @@ def update_after_purchase_kernel(
         experienced_net: np.ndarray, money: np.ndarray, expected_net: np.ndarray,
         first: np.ndarray, satisfaction: np.ndarray, trust: np.ndarray, commitment: np.ndarray,
         b: BehaviourSpec, trust_gain_mult: np.ndarray, commitment_add: np.ndarray,
-        communication: float) -> tuple[np.ndarray, ...]:
+        communication: float, standard: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Vectorised :func:`update_after_purchase` for the buyers of one firm.
 
     Arrays are the buyers' values (gathered); returns new (expectation, satisfaction, trust,
     commitment). ``trust_gain_mult`` is ``level.trust_gain * (1 + social_trust * social)`` per
-    buyer and ``commitment_add`` is ``level.commitment + social_commitment * social``.
+    buyer and ``commitment_add`` is ``level.commitment + social_commitment * social``;
+    ``standard`` the buyers' comparison standards (None: zero).
     """
     d = experienced_net - expected_net
     x = experienced_net - money
+    if standard is not None:
+        x -= standard
     x += F32(b.disconfirmation_weight) * d
     x *= F32(-1.0 / b.satisfaction_scale)
     np.exp(x, out=x)
@@ -224,6 +240,25 @@ def smooth_loyalty(occasion: np.ndarray, buyers: dict[int, np.ndarray], slots: l
     for s in slots:
         bi = buyers[s]
         st.loyalty[s, bi] += 1.0 - pop.loyalty_smoothing[bi]
+
+
+def drift_expectations(buyers: dict[int, np.ndarray], slots: list[int], population: Population,
+                       state: CustomerState, b: BehaviourSpec) -> None:
+    """Expectations of firms a customer has bought from, but not this period, drift toward its
+    first impression of the firm's offer today: ``E += expectation_drift * (net +
+    perception_noise * error - E)``."""
+    rate = F32(b.expectation_drift)
+    if rate == 0:
+        return
+    pop, st = population, state
+    for s in slots:
+        drifting = st.ever[s].copy()
+        drifting[buyers[s]] = False
+        target = np.multiply(pop.perception_error[s], F32(b.perception_noise))
+        target += st.net[s]
+        target -= st.expectation[s]
+        target *= rate
+        np.add(st.expectation[s], target, out=st.expectation[s], where=drifting)
 
 
 def dissolve_silent(t: int, population: Population, state: CustomerState) -> None:

@@ -34,7 +34,17 @@ from sim.levers import (
 )
 from sim.strategies import ALL_LEVERS, decided_levers, get_strategy_class, parameter_problems
 
-__all__ = ["FirmCosts", "FirmSpec", "NewFirm", "written_levers"]
+__all__ = ["ExitRule", "FirmCosts", "FirmSpec", "NewFirm", "written_levers"]
+
+
+class ExitRule(Strict):
+    """When a firm leaves the market: after ``periods`` periods in a row with a loss larger
+    than ``loss`` (money per period). Its customers lapse and it books nothing more."""
+
+    periods: int = Field(..., ge=1, le=1200, description="periods in a row of losses before"
+                         " the firm exits")
+    loss: Money = Field(0.0, description="a period counts as a loss when profit is below"
+                        " minus this (money per period; 0: any loss)")
 
 
 class FirmCosts(Strict):
@@ -114,6 +124,8 @@ class FirmSpec(Strict):
         " programs.financial ...); default: every lever written directly in this block that the"
         " strategy decides")
     costs: FirmCosts = Field(default_factory=FirmCosts)
+    exit: ExitRule | None = Field(
+        None, description="leave the market after a run of losses (default: never)")
 
     @model_validator(mode="before")
     @classmethod

@@ -220,6 +220,14 @@ class BehaviourSpec(Strict):
         1.5, description="weight of disconfirmation relative to the delivered-value level in"
         " the satisfaction response (Oliver 1980)")
     satisfaction_rate: Unit = Field(0.5, description="smoothing of satisfaction per purchase")
+    comparison_weight: Unit = Field(
+        0.0, description="weight of the comparison standard in satisfaction: the surplus of"
+        " the best alternative the customer knows (other firms, or not buying) is subtracted"
+        " from the surplus it got (Woodruff, Cadotte & Jenkins 1983; 0: judged against zero)")
+    expectation_drift: Unit = Field(
+        0.0, description="share of the gap between a customer's expectation of a firm it did"
+        " not buy from this period and what it now hears of the firm (its first impression of"
+        " today's offer: image, word of mouth, promotion) closed per period")
     trust_initial: Unit = Field(0.2, description="trust in a firm never bought from")
     trust_gain: Unit = Field(
         0.12, description="trust growth per purchase at full positive evidence (Morgan & Hunt)")

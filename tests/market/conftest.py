@@ -23,6 +23,7 @@ from sim.market.relationship import (
     classify_loyalty,
     customer_flows,
     dissolve_silent,
+    drift_expectations,
     smooth_loyalty,
 )
 from sim.market.review import review
@@ -30,8 +31,8 @@ from sim.market.value import value_offers
 from sim.market.word_of_mouth import spread_word_of_mouth
 
 PHASES = ("events", "reviews", "promotion", "draws", "word_of_mouth", "valuation", "choice",
-          "loyalty", "purchases", "lapses", "flows", "accounting", "loyalty_classes", "rows",
-          "reference_prices")
+          "loyalty", "purchases", "drift", "lapses", "flows", "accounting", "loyalty_classes",
+          "rows", "reference_prices")
 
 
 def _replay(model: MarketModel, until: str | None = None) -> Period | None:
@@ -68,6 +69,8 @@ def _replay(model: MarketModel, until: str | None = None) -> Period | None:
             smooth_loyalty(period.occasion, period.buyers, period.slots, pop, st, buf)
         elif name == "purchases":
             purchases(period, pop, st, b, market.value)
+        elif name == "drift":
+            drift_expectations(period.buyers, period.slots, pop, st, b)
         elif name == "lapses":
             dissolve_silent(t, pop, st)
         elif name == "flows":
