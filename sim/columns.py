@@ -71,12 +71,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "cost_distribution": ("money", "distribution coverage and convenience"),
     "cost_service": ("money", "service, personnel, and recovery of failures"),
     "cost_relationship": ("money", "relationship levels and two-way communication"),
-    "cost_programs": ("money", "retention programs: points issued, social and structural"),
+    "cost_programs": ("money", "retention programs: points redeemed (and outstanding points"
+                      " paid out when a program stops), social and structural"),
     "cost_fixed": ("money", "fixed cost"),
     "profit": ("money", "revenue minus every cost line this period"),
     "cumulative_profit": ("money", "sum of profit up to this period"),
     "discounted_profit": ("money", "sum of profit / (1 + discount_rate)^period"),
     "customer_equity": ("money", "sum of current customers' lifetime values (Gupta &"
                         " Lehmann)"),
+    "points_liability": ("money", "points customers hold and have not redeemed yet, at the"
+                         " end of the period: what the firm owes them (a liability, not yet a"
+                         " cost)"),
 }
 """Every time-series column: (unit, meaning)."""

@@ -12,8 +12,11 @@ customers each stands for); promotion and fixed cost are real money already.
 
 Its record of each customer's profitability is the exponentially smoothed margin (revenue minus
 the customer's goods, service, convenience, recovery and points, minus its per-customer costs)
-and smoothed sales (the basis of ABC classes). Programs that stopped are settled: points are
-paid out, structural bonds fade; running points expire at ``points_decay``. The firm's retention
+and smoothed sales (the basis of ABC classes). Points cost the firm when they are redeemed
+(:mod:`sim.market.purchase`); until then the outstanding balance is a liability (the
+``points_liability`` column), and points that expire at ``points_decay`` cost nothing
+(breakage). Programs that stopped are settled: outstanding points are paid out (booked as
+redeemed), structural bonds fade. The firm's retention
 rate (smoothed) enters customer lifetime value, **CLV** (Gupta & Lehmann 2003):
 ``m * (1 + d) / (1 + d - r)`` for smoothed margin ``m`` per period, discount rate ``d`` and
 retention ``r`` per period (capped to keep the infinite sum finite); customer equity is its sum
@@ -91,9 +94,11 @@ def close_books(period: Period, state: CustomerState, spec: Scenario) -> None:
         # programs that stopped: points are settled, structural bonds fade
         if firm.has_switching_costs:
             if lv.programs.financial == 0:
+                led.book("cost_programs", w * st.points[s].sum(dtype=np.float64))
                 st.points[s] = 0.0
             else:
                 st.points[s] *= F32(1.0 - b.points_decay)
+            firm.points_liability = w * float(st.points[s].sum(dtype=np.float64))
             if lv.programs.structural == 0:
                 st.bond[s] *= F32(1.0 - b.structural_decay)
         # retention, profit and customer equity

@@ -89,6 +89,8 @@ class Firm(mesa.Agent):
         self.failures = 0
         self.has_switching_costs = False
         """True once points or structural bonds have been given (they then need upkeep)."""
+        self.points_liability = 0.0
+        """Outstanding points (real money) the firm owes its customers: a liability."""
         self.loss_streak = 0
         """Periods in a row with a loss beyond the exit rule's limit."""
         self.exited: int | None = None

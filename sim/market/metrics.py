@@ -116,5 +116,6 @@ def period_rows(period: Period, population: Population, state: CustomerState,
             "profit": led.profit, "cumulative_profit": firm.cumulative_profit,
             "discounted_profit": firm.discounted_profit,
             "customer_equity": period.customer_equity[s],
+            "points_liability": firm.points_liability,
         })
     return rows

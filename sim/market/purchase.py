@@ -15,11 +15,14 @@ For each firm and each customer who chose it this period, in this order:
    buyer knew (Woodruff, Cadotte & Jenkins 1983), adaptive expectation, trust with a
    negativity bias (Morgan & Hunt 1994), affective commitment; the purchase count of the
    relationship, awareness, the customer's current firm.
-4. **Retention programs** (Berry & Parasuraman): points earned on spend (financial), structural
-   bonds built toward 1 (structural); both become switching costs.
+4. **Retention programs** (Berry & Parasuraman): a points balance that has reached
+   ``redemption_threshold`` is redeemed at the purchase (the balance pays out and the
+   switching cost it held is gone), then points are earned on spend (financial); structural
+   bonds are built toward 1 (structural); points and bonds are switching costs.
 5. **The ledger**: revenue, cost of goods, per-unit service and personnel (cheaper for
    customers of long tenure: Reichheld & Sasser 1990), convenience, recovered failures and
-   points issued; each buyer's margin, for the firm's customer profitability.
+   points redeemed (issued points are a liability, :mod:`sim.market.accounting`); each buyer's
+   margin, for the firm's customer profitability.
 """
 
 from __future__ import annotations
@@ -122,7 +125,12 @@ def purchase(firm: Firm, bi: np.ndarray, period: Period, population: Population,
     st.aware[s, bi] = True
     st.last_purchase[s, bi] = t
     st.current[bi] = s
-    # retention programs
+    # retention programs: a balance that reached the threshold is redeemed, then new points
+    redeemed_i = np.zeros(bi.size, dtype=F32)
+    if firm.has_switching_costs:
+        balance = st.points[s, bi]
+        np.copyto(redeemed_i, balance, where=balance >= F32(b.redemption_threshold))
+        st.points[s, bi] = balance - redeemed_i
     if lv.programs.financial > 0:
         st.points[s, bi] += F32(lv.programs.financial) * revenue_i
         firm.has_switching_costs = True
@@ -139,7 +147,7 @@ def purchase(firm: Firm, bi: np.ndarray, period: Period, population: Population,
     goods_i = units * F32(firm.unit_cost())
     convenience_i = units * F32(lv.convenience * c.convenience)
     recovery_i = fail * recovered * F32(c.recovery)
-    points_i = revenue_i * F32(lv.programs.financial * c.points_redemption)
+    points_i = redeemed_i  # points cost the firm when redeemed (a liability until then)
     led, w = firm.ledger, period.weight
     led.revenue += w * float(revenue_i.sum(dtype=np.float64))
     led.book("cost_goods", w * goods_i.sum(dtype=np.float64))

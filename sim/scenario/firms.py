@@ -71,8 +71,6 @@ class FirmCosts(Strict):
     social: Money = Field(3.0, description="per period, per active customer at full social")
     structural: Money = Field(4.0, description="per period, per active customer at full"
                               " structural program")
-    points_redemption: Unit = Field(
-        0.8, description="share of issued points eventually redeemed (cost booked at issue)")
     fixed: Money = Field(10_000.0, description="fixed cost per period")
 
     @field_validator("relationship")

@@ -279,6 +279,9 @@ class BehaviourSpec(Strict):
         0.2, description="share of the advertising goodwill stock lost per period"
         " (Nerlove & Arrow 1962; monthly decay of Clarke 1976)")
     points_decay: Unit = Field(0.05, description="share of a points balance expiring per period")
+    redemption_threshold: Money = Field(
+        20.0, gt=0, description="points balance (money) at which a buyer redeems it at its"
+        " next purchase (a reward worth claiming; chosen, about a fifth of a purchase)")
     structural_build: Unit = Field(
         0.15, description="growth of a structural bond per purchase at full program intensity")
     structural_decay: Unit = Field(
