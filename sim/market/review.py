@@ -4,7 +4,8 @@ own delay, classifies its customers and asks its strategy for the period's lever
 What a firm may observe (:func:`observe`, a frozen :class:`~sim.strategies.MarketView`): its own
 rows and its rivals' rows of the time series up to ``period - 1 - observation_delay``; with
 two-way communication, the mean needs of the customers it talks to (its aware customers,
-weighted by their expected volume); and its current customers by value and ABC class. It never
+weighted by their expected volume); its current customers by value and ABC class, and their
+mean smoothed margin per value class (its customer-profitability records). It never
 sees another firm's customers or levers directly (DESIGN.md principle 4). Counts are of real
 customers (``market.size``).
 """
@@ -54,6 +55,10 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
     value_counts = np.bincount(st.value_class[s].take(members), minlength=len(VALUE_CODES))
     abc_counts = np.bincount(st.abc[s].take(members), minlength=len(ABC_CODES))
     w = firm.model.spec.market.weight
+    margin_sums = np.bincount(st.value_class[s].take(members),
+                              weights=st.margin[s].take(members), minlength=len(VALUE_CODES))
+    class_margin = {k: float(margin_sums[v] / value_counts[v])
+                    for k, v in VALUE_CODES.items() if value_counts[v]}
     counts = {k: scaled_count(value_counts[v], w) for k, v in VALUE_CODES.items()}
     counts.update({k: scaled_count(abc_counts[v], w) for k, v in ABC_CODES.items()})
     return MarketView(
@@ -62,7 +67,8 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
         competitors=MappingProxyType({n: tuple(MappingProxyType(r) for r in rows)
                                       for n, rows in rivals.items()}),
         needs_centroid=centroid,  # type: ignore[arg-type]
-        customer_counts=MappingProxyType(counts), review_every=firm.review_every)
+        customer_counts=MappingProxyType(counts), review_every=firm.review_every,
+        class_margin=MappingProxyType(class_margin))
 
 
 def review(firm: Firm, period: int, records: list[dict[str, Any]], state: CustomerState,

@@ -70,6 +70,9 @@ class MarketView:
             unless ``market.size`` differs from ``market.customers``).
         review_every: periods between this firm's reviews (what "since the last review"
             means).
+        class_margin: the mean smoothed margin per period (money) of this firm's current
+            customers in each value class (MVC, MGC, BZ, other), after their relationship
+            costs; absent for a class without customers.
     """
 
     period: int
@@ -82,10 +85,43 @@ class MarketView:
     needs_centroid: tuple[float, float] | None = None
     customer_counts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     review_every: int = 1
+    class_margin: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     def last(self, column: str, default: float | None = None) -> Any:
         """This firm's latest observed value of a column (``default`` if none yet)."""
         return self.history[-1][column] if self.history else default
+
+    def recent(self, window: int) -> tuple[Mapping[str, Any], ...]:
+        """This firm's last ``window`` observed rows (fewer early in the run)."""
+        return self.history[-window:] if window > 0 else ()
+
+    def profit_over(self, window: int) -> float | None:
+        """This firm's observed profit summed over its last ``window`` rows (None: no rows)."""
+        rows = self.recent(window)
+        return sum(r["profit"] for r in rows) if rows else None
+
+    def cost_to_serve(self, window: int) -> float | None:
+        """Observed cost per unit sold over the last ``window`` rows, of everything but
+        promotion and fixed cost (goods, service, distribution, relationships, programs): the
+        least price at which a unit still pays for itself. None without sales."""
+        rows = self.recent(window)
+        units = sum(r["units"] for r in rows)
+        if units <= 0:
+            return None
+        return sum(r["cost_goods"] + r["cost_service"] + r["cost_distribution"]
+                   + r["cost_relationship"] + r["cost_programs"] for r in rows) / units
+
+    def affordable_promotion(self, budget: float, window: int, least: float = 0.0) -> float:
+        """The affordable method (Kotler, *Marketing Management*, setting the promotion
+        budget): after ``window`` observed periods with a loss in total, promotion is what the
+        last period's contribution (revenue minus every cost but promotion) leaves after the
+        fixed cost, between ``least`` and ``budget``; otherwise ``budget``."""
+        rows = self.recent(window)
+        if len(rows) < window or sum(r["profit"] for r in rows) >= 0:
+            return budget
+        last = rows[-1]
+        contribution = last["profit"] + last["cost_promotion"] + last["cost_fixed"]
+        return min(budget, max(least, contribution - last["cost_fixed"]))
 
     def rival_prices(self) -> dict[str, float]:
         """Each rival's latest observed list price."""

@@ -20,12 +20,17 @@ class FourC(Strategy):
     - **cost**: prices by the value customers perceive (perceived-value pricing, as economic
       value to the customer: the rivals' mean price plus ``value_capture`` times the extra
       value customers see in this firm's offer over the rivals', Nagle & Holden); moves price
-      by ``adjust`` toward that target, never below ``unit_cost * floor``. Without rivals the
+      by ``adjust`` toward that target, never below ``unit_cost * floor`` nor below the
+      observed cost to serve a unit (everything but promotion and fixed cost, per unit over
+      the last ``payback_window`` periods) times ``cost_floor``: a price that does not pay
+      for the unit is not the customer's cost to satisfy, it is a subsidy. Without rivals the
       target is ``value_capture`` times the perceived value itself;
     - **convenience**: high convenience and direct channels lower the customers' time and
       energy cost; on a rival's price cut it holds its price and raises convenience by
       ``convenience_step`` instead (``hold_on_price_cut``), or follows the cut if not;
-    - **communication**: two-way, ``communication``; accountable relationships (``level``).
+    - **communication**: two-way, ``communication``; accountable relationships (``level``);
+      promotion ``promotion_share`` of revenue, at least ``min_promotion``, cut to what the
+      firm can afford after ``payback_window`` periods of losses (Kotler's affordable method).
 
     Source: Lauterborn (1990) "New marketing litany: 4P's passé; C-words take over";
     Nagle & Holden (2002) *The Strategy and Tactics of Pricing* (economic value to the
@@ -38,11 +43,11 @@ class FourC(Strategy):
     observation_delay = 1
     decides: ClassVar[dict[str, str]] = {
         "position": "learning, communication",
-        "price": "value_capture, adjust, floor, hold_on_price_cut",
+        "price": "value_capture, adjust, floor, cost_floor, payback_window, hold_on_price_cut",
         "convenience": "convenience, convenience_step, hold_on_price_cut",
         "communication": "communication",
         "relationship_level": "level",
-        "promotion": "promotion_share, min_promotion",
+        "promotion": "promotion_share, min_promotion, payback_window",
     }
 
     class Params(StrategyParams):
@@ -50,6 +55,11 @@ class FourC(Strategy):
                                      " value over rivals the price takes")
         adjust: float = Field(0.5, gt=0.0, le=1.0, description="share of the price gap closed")
         floor: float = Field(1.1, ge=0.5, le=3.0, description="lowest price, x unit cost")
+        cost_floor: float = Field(1.0, ge=0.0, le=3.0, description="lowest price, x the"
+                                  " observed cost to serve a unit")
+        payback_window: int = Field(6, ge=1, le=60, description="observed periods of losses"
+                                    " (in total) before promotion falls to what the firm can"
+                                    " afford; the window of the cost to serve")
         learning: float = Field(0.5, ge=0.0, le=1.0, description="needs learning per review")
         convenience: float = Field(0.8, ge=0.0, le=1.0, description="least convenience")
         convenience_step: float = Field(0.1, ge=0.0, le=1.0, description="convenience added"
@@ -79,12 +89,14 @@ class FourC(Strategy):
             cx, cy = view.needs_centroid
             out["position"] = (x + step * (cx - x), y + step * (cy - y))
         price = lv.price or 0.0
+        least = max(view.unit_cost * p.floor,
+                    (view.cost_to_serve(p.payback_window) or 0.0) * p.cost_floor)
         wtp = view.last("perceived_value")
         cuts = view.rival_price_cut()
         if cuts and p.hold_on_price_cut:
             out["convenience"] = min(1.0, out["convenience"] + p.convenience_step)
         elif cuts:
-            price = max(min(view.rival_prices().values()), view.unit_cost * p.floor)
+            price = max(min(view.rival_prices().values()), least)
         elif wtp is not None and wtp == wtp:  # not NaN
             rivals = [rows[-1] for rows in view.competitors.values() if rows]
             rivals = [r for r in rivals if r["perceived_value"] == r["perceived_value"]]
@@ -94,9 +106,10 @@ class FourC(Strategy):
                 target = ref_price + p.value_capture * (wtp - ref_value)
             else:
                 target = p.value_capture * wtp
-            target = max(target, view.unit_cost * p.floor)
+            target = max(target, least)
             price += p.adjust * (target - price)
-        out["price"] = round(max(price, view.unit_cost * p.floor), 2)
+        out["price"] = round(max(price, least), 2)
         revenue = view.last("revenue", 0.0) or 0.0
-        out["promotion"] = max(p.min_promotion, p.promotion_share * revenue)
+        out["promotion"] = view.affordable_promotion(
+            max(p.min_promotion, p.promotion_share * revenue), p.payback_window)
         return out

@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from sim.levers import LEVELS
 from sim.strategies.base import MarketView, Strategy, StrategyParams, register
 
 Level = Literal["basic", "reactive", "accountable", "proactive", "partnership"]
@@ -22,20 +23,29 @@ class FourR(Strategy):
       satisfaction falls, or a rival's is higher, it raises service by ``service_step``;
     - **relationship**: the relationship level by customer value: ``mvc`` for the most valuable
       customers, ``mgc`` for the most growable, ``other`` for the rest, ``bz`` for customers
-      below zero (discipline: basic contact, no discount);
+      below zero (discipline: basic contact, no discount). Relationship spending must return
+      its cost: when the mean smoothed margin of a class's customers (after their
+      relationship costs) is negative, that class's level is trimmed one step toward basic,
+      at most once every ``payback_window`` periods and not before the firm has observed that
+      many (Kotler: the level should fit the customer's profitability; Reinartz & Kumar 2000:
+      long-life customers are not necessarily profitable ones);
     - **reward**: spends where customer profitability returns it: cross-selling and
       up-selling to loyal customers (``cross_sell``); prices at a relationship premium
-      (``markup`` over unit cost) and does not follow rivals' cuts.
+      (``markup`` over unit cost) and does not follow rivals' cuts; promotion
+      ``promotion_share`` of revenue, at least ``min_promotion``, cut to what the firm can
+      afford after ``payback_window`` periods of losses (Kotler's affordable method).
 
     Source: Schultz (2001) "Marketers: Bid farewell to strategy based on old 4Ps";
-    MODEL.md section 4; Berry & Parasuraman (1991) for the retention levels.
+    MODEL.md section 4; Berry & Parasuraman (1991) for the retention levels; Reinartz, W. &
+    Kumar, V. (2000), On the profitability of long-life customers in a noncontractual
+    setting, *Journal of Marketing* 64(4), 17-35.
     """
 
     name = "4R"
     review_every = 1
     observation_delay = 0
     decides: ClassVar[dict[str, str]] = {
-        "relationship_level": "mvc, mgc, other, bz",
+        "relationship_level": "mvc, mgc, other, bz, payback_window",
         "discount": "none: no discount",
         "programs.financial": "none: no points",
         "programs.social": "social",
@@ -45,7 +55,7 @@ class FourR(Strategy):
         "cross_sell": "cross_sell",
         "communication": "communication",
         "price": "markup",
-        "promotion": "promotion_share, min_promotion",
+        "promotion": "promotion_share, min_promotion, payback_window",
     }
 
     class Params(StrategyParams):
@@ -68,6 +78,29 @@ class FourR(Strategy):
                                        " a share of the last observed revenue")
         min_promotion: float = Field(3_000.0, ge=0.0, description="least promotion, money"
                                      " per period")
+        payback_window: int = Field(6, ge=1, le=60, description="periods between trims of a"
+                                    " class's level whose customers do not return its cost;"
+                                    " periods of losses before promotion falls to what the"
+                                    " firm can afford")
+
+    def reset(self) -> None:
+        self._trim = dict.fromkeys(("MVC", "MGC", "other"), 0)
+        self._last_trim = -(10**9)
+
+    def _levels(self, view: MarketView) -> dict[str, str]:
+        """Each class's level: its parameter, trimmed where its customers do not pay for it."""
+        p = self.params
+        wanted = {"MVC": p.mvc, "MGC": p.mgc, "other": p.other}
+        if (len(view.history) >= p.payback_window
+                and view.period - self._last_trim >= p.payback_window):
+            for cls, level in wanted.items():
+                margin = view.class_margin.get(cls)
+                if margin is not None and margin < 0 and LEVELS.index(level) > self._trim[cls]:
+                    self._trim[cls] += 1
+                    self._last_trim = view.period
+        levels = {cls: LEVELS[LEVELS.index(level) - self._trim[cls]]
+                  for cls, level in wanted.items()}
+        return {**levels, "BZ": p.bz}
 
     def decide(self, view: MarketView) -> dict[str, Any]:
         p = self.params
@@ -82,7 +115,7 @@ class FourR(Strategy):
                 service = min(1.0, service + p.service_step)
         revenue = view.last("revenue", 0.0) or 0.0
         return {
-            "relationship_level": {"MVC": p.mvc, "MGC": p.mgc, "BZ": p.bz, "other": p.other},
+            "relationship_level": self._levels(view),
             "discount": 0.0,
             "programs": {"financial": 0.0, "social": p.social, "structural": p.structural},
             "recovery": p.recovery,
@@ -90,5 +123,6 @@ class FourR(Strategy):
             "cross_sell": p.cross_sell,
             "communication": p.communication,
             "price": round(view.unit_cost * (1.0 + p.markup), 2),
-            "promotion": max(p.min_promotion, p.promotion_share * revenue),
+            "promotion": view.affordable_promotion(
+                max(p.min_promotion, p.promotion_share * revenue), p.payback_window),
         }

@@ -258,7 +258,8 @@ def test_validate_explain_lists_each_firms_levers(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Alpha: 4P, reviews every 3 periods, sees results 1 period late" in text
-    assert "decided by 4P: price (markup, floor, match_cuts; starts at 85.0)" in text
+    assert ("decided by 4P: price (markup, floor, cost_floor, match_cuts, payback_window;"
+            " starts at 85.0)") in text
     assert "as written (4R does not change them): quality 0.75" in text
 
 

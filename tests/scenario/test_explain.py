@@ -14,7 +14,7 @@ def test_each_lever_is_in_exactly_one_kind():
     assert lines[0] == "A: 4P, reviews every 3 periods, sees results 1 period late"
     pinned, decided, written = lines[1:]
     assert pinned == "  pinned (the firm keeps them every period): price 80.0"
-    assert "promotion (promotion_share, min_promotion; starts at 5000.0)" in decided
+    assert "promotion (promotion_share, min_promotion, payback_window; starts at 5000.0)" in decided
     assert "price" not in decided and "quality" not in decided
     assert written.startswith("  as written (4P does not change them): quality 0.9")
     assert explain_firm("B", scenario.firms["B"])[0] == "B: fixed"

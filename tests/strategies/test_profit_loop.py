@@ -1,0 +1,102 @@
+"""The built-in strategies close their plan-do-check-act loop on their own profit and loss:
+the MarketView's P&L helpers, 4P's margin floor and affordable promotion, 4C's cost floor, 4R's
+trimming of relationship levels that do not pay."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+
+from sim.columns import COLUMNS
+from sim.scenario.firms import FirmSpec
+from sim.strategies import MarketView
+from sim.strategies.four_c import FourC
+from sim.strategies.four_p import FourP
+from sim.strategies.four_r import FourR
+
+LEVERS = FirmSpec().levers()
+
+
+def _row(period: int, firm: str, **values: Any) -> MappingProxyType:
+    base: dict[str, Any] = dict.fromkeys(COLUMNS, 0.0)
+    base.update(period=period, firm=firm, price=80.0, satisfaction=0.8, perceived_value=110.0,
+                units=1_000.0, revenue=80_000.0, cost_goods=50_000.0, cost_service=5_000.0,
+                cost_distribution=8_000.0, cost_relationship=1_000.0, cost_programs=0.0,
+                cost_promotion=6_000.0, cost_fixed=10_000.0, profit=0.0)
+    base.update(values)
+    return MappingProxyType(base)
+
+
+def _view(mine: list[dict], rival_price: float | None = None, period: int | None = None,
+          margins: dict[str, float] | None = None, unit_cost: float = 46.0) -> MarketView:
+    history = tuple(_row(k + 1, "Me", **r) for k, r in enumerate(mine))
+    rivals = {} if rival_price is None else {
+        "Rival": (_row(1, "Rival", price=90.0), _row(len(mine) or 1, "Rival",
+                                                     price=rival_price))}
+    return MarketView(period=period or len(mine) + 1, firm="Me", levers=LEVERS,
+                      unit_cost=unit_cost, history=history,
+                      competitors=MappingProxyType(rivals),
+                      class_margin=MappingProxyType(margins or {}))
+
+
+LOSING = {"profit": -2_000.0}  # revenue 80,000 - costs 82,000 (promotion 6,000, fixed 10,000)
+
+
+def test_cost_to_serve_is_every_cost_but_promotion_and_fixed_per_unit():
+    v = _view([{}, {"units": 500.0, "cost_goods": 25_000.0, "cost_service": 2_500.0,
+                    "cost_distribution": 4_000.0, "cost_relationship": 500.0}])
+    assert v.cost_to_serve(2) == pytest.approx((64_000 + 32_000) / 1_500)
+    assert v.cost_to_serve(1) == pytest.approx(64.0)
+    assert _view([{"units": 0.0}]).cost_to_serve(1) is None
+    assert _view([]).cost_to_serve(6) is None
+
+
+def test_affordable_promotion_after_a_run_of_losses():
+    assert _view([{}] * 6).affordable_promotion(9_000.0, 6) == 9_000.0  # breaking even
+    assert _view([LOSING] * 5).affordable_promotion(9_000.0, 6) == 9_000.0  # too early
+    # losing: what the last period's contribution leaves after fixed cost, 6,000 - 2,000
+    assert _view([LOSING] * 6).affordable_promotion(9_000.0, 6) == pytest.approx(4_000.0)
+    deep = [{"profit": -30_000.0}] * 6
+    assert _view(deep).affordable_promotion(9_000.0, 6) == 0.0  # nothing is affordable
+    assert _view(deep).affordable_promotion(9_000.0, 6, least=500.0) == 500.0
+
+
+def test_4p_stops_following_a_cut_below_its_cost_to_serve():
+    decide = FourP().decide
+    # cost to serve 64 per unit: a rival at 70 is followed, a rival at 55 only down to 64
+    assert decide(_view([{}] * 6, rival_price=70.0))["price"] == 70.0
+    assert decide(_view([{}] * 6, rival_price=55.0))["price"] == pytest.approx(64.0)
+    # without the margin floor it follows down to unit_cost * floor
+    loose = FourP(cost_floor=0.0).decide(_view([{}] * 6, rival_price=55.0))["price"]
+    assert loose == pytest.approx(55.0)
+
+
+def test_4p_cuts_promotion_that_does_not_pay_back():
+    p = FourP()
+    budget = max(p.params.min_promotion, p.params.promotion_share * 80_000.0)
+    assert p.decide(_view([{}] * 6))["promotion"] == pytest.approx(budget)
+    assert p.decide(_view([LOSING] * 6))["promotion"] == pytest.approx(4_000.0)
+
+
+def test_4c_never_prices_below_its_cost_to_serve():
+    out = FourC().decide(_view([{"perceived_value": 30.0}] * 6))
+    assert out["price"] >= 64.0
+    assert FourC().decide(_view([LOSING] * 6))["promotion"] == pytest.approx(4_000.0)
+
+
+def test_4r_trims_a_level_whose_customers_do_not_pay_for_it():
+    r = FourR()
+    levels = r.decide(_view([{}] * 6, margins={"MVC": 40.0, "MGC": 5.0, "other": -1.0}))[
+        "relationship_level"]
+    assert levels == {"MVC": "partnership", "MGC": "proactive", "other": "basic", "BZ": "basic"}
+    # at most one trim per payback window: MGC turning negative next period waits
+    later = r.decide(_view([{}] * 7, margins={"MVC": 40.0, "MGC": -2.0, "other": -1.0}))
+    assert later["relationship_level"]["MGC"] == "proactive"
+    after = r.decide(_view([{}] * 12, margins={"MVC": 40.0, "MGC": -2.0, "other": -1.0}))
+    assert after["relationship_level"]["MGC"] == "accountable"
+    assert after["relationship_level"]["other"] == "basic"  # basic is the floor
+    # a fresh strategy forgets (reset): no trims before it has observed a window
+    assert FourR().decide(_view([{}] * 3, margins={"other": -5.0}))[
+        "relationship_level"]["other"] == "reactive"
