@@ -10,6 +10,11 @@ Draws (per customer, from its segment):
   mean is ``mean_k`` and the coefficient of variation ``weight_spread``;
 - base value and volume lognormal the same way; needs ``Normal(centre, spread)`` clipped to
   [0, 1]^2; appetites ``Beta`` with the segment mean and ``appetite_concentration``;
+- purchase rates: the segment's, or with ``purchase_rate_concentration`` a ``Beta`` draw with the
+  segment's mean from the separate ``population/purchase-rate`` stream (so switching it on
+  changes no other parameter of any customer); counts of purchases over a window are then
+  beta-binomial, for small rates the negative binomial distribution (NBD) of Ehrenberg (1959)
+  with ``k = mean * concentration``; rates are kept at 0.001 or more;
 - persistent per (firm, customer), from a stream named after the firm: a uniform deciding
   reach (the customer can buy from firm f when it is below f's distribution coverage) and a
   standard normal perception error.
@@ -108,8 +113,9 @@ def segment_counts(shares: list[float], n: int) -> np.ndarray:
 
 
 def lapse_periods(purchase_rate: np.ndarray, lapse_after: float) -> np.ndarray:
-    """Periods of silence after which a relationship lapses: ``ceil(lapse_after / rate)``."""
-    return np.ceil(lapse_after / purchase_rate).astype(np.int16)
+    """Periods of silence after which a relationship lapses: ``ceil(lapse_after / rate)``
+    (at most 32,767, the longest silence the state records)."""
+    return np.minimum(np.ceil(lapse_after / purchase_rate), 32_767).astype(np.int16)
 
 
 def build_population(market: MarketSpec, firms: list[str], streams: Streams,
@@ -126,6 +132,7 @@ def build_population(market: MarketSpec, firms: list[str], streams: Streams,
     """
     n = market.customers
     rng = streams.generator("population")
+    rate_rng = streams.generator("population/purchase-rate")
     names = tuple(market.segments)
     specs = list(market.segments.values())
     counts = segment_counts([s.share for s in specs], n)
@@ -148,7 +155,11 @@ def build_population(market: MarketSpec, firms: list[str], streams: Streams,
         out["novelty_appetite"][idx] = _beta_mean(rng, spec.novelty_appetite, m, conc)
         out["experience_appetite"][idx] = _beta_mean(rng, spec.experience_appetite, m, conc)
         out["word_of_mouth"][idx] = _beta_mean(rng, spec.word_of_mouth, m, conc)
-        out["purchase_rate"][idx] = spec.purchase_rate
+        if spec.purchase_rate_concentration is None or spec.purchase_rate >= 1.0:
+            out["purchase_rate"][idx] = spec.purchase_rate
+        else:
+            out["purchase_rate"][idx] = np.maximum(_beta_mean(
+                rate_rng, spec.purchase_rate, m, spec.purchase_rate_concentration), F32(1e-3))
         out["loyalty_smoothing"][idx] = spec.loyalty_smoothing
         out["loyalty_weight"][idx] = spec.loyalty_weight
         for d in range(2):

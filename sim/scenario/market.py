@@ -67,7 +67,14 @@ class SegmentSpec(Strict):
     experience_appetite: Unit = Field(
         0.3, description="mean appetite for the offering level (experience economy), 0..1")
     purchase_rate: float = Field(
-        0.5, gt=0.0, le=1.0, description="probability of a purchase occasion per period")
+        0.5, gt=0.0, le=1.0, description="probability of a purchase occasion per period (the"
+        " segment's mean)")
+    purchase_rate_concentration: float | None = Field(
+        None, gt=0.0, le=10_000.0, description="heterogeneity of purchase rates: each customer"
+        " draws its rate from a Beta distribution with the segment's mean and this"
+        " concentration, so purchase counts are beta-binomial, close to Ehrenberg's NBD with"
+        " k = purchase_rate * concentration (lower: more spread); default: every customer has"
+        " the segment's rate")
     volume: float = Field(1.0, gt=0.0, description="mean units per purchase")
     volume_spread: NonNeg = Field(0.3, le=3.0, description="coefficient of variation of volume")
     word_of_mouth: Unit = Field(0.5, description="propensity to recommend or complain (0..1)")
