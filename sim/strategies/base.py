@@ -101,15 +101,18 @@ class MarketView:
         return sum(r["profit"] for r in rows) if rows else None
 
     def cost_to_serve(self, window: int) -> float | None:
-        """Observed cost per unit sold over the last ``window`` rows, of everything but
-        promotion and fixed cost (goods, service, distribution, relationships, programs): the
-        least price at which a unit still pays for itself. None without sales."""
+        """Observed cost per unit sold over the last ``window`` rows of goods, service,
+        relationships and programs: the least price at which a unit still pays for what it
+        takes to make and serve it. Promotion, fixed cost and distribution are left out: they
+        are paid per period or per customer covered, whatever is sold, so per unit they grow
+        as sales fall, and a floor on them would push a shrinking firm's price up and its
+        sales further down. None without sales."""
         rows = self.recent(window)
         units = sum(r["units"] for r in rows)
         if units <= 0:
             return None
-        return sum(r["cost_goods"] + r["cost_service"] + r["cost_distribution"]
-                   + r["cost_relationship"] + r["cost_programs"] for r in rows) / units
+        return sum(r["cost_goods"] + r["cost_service"] + r["cost_relationship"]
+                   + r["cost_programs"] for r in rows) / units
 
     def affordable_promotion(self, budget: float, window: int, least: float = 0.0) -> float:
         """The affordable method (Kotler, *Marketing Management*, setting the promotion

@@ -21,9 +21,10 @@ class FourC(Strategy):
       value to the customer: the rivals' mean price plus ``value_capture`` times the extra
       value customers see in this firm's offer over the rivals', Nagle & Holden); moves price
       by ``adjust`` toward that target, never below ``unit_cost * floor`` nor below the
-      observed cost to serve a unit (everything but promotion and fixed cost, per unit over
-      the last ``payback_window`` periods) times ``cost_floor``: a price that does not pay
-      for the unit is not the customer's cost to satisfy, it is a subsidy. Without rivals the
+      observed cost to serve a unit (goods, service, relationships and programs per unit over
+      the last ``payback_window`` periods, :meth:`MarketView.cost_to_serve`) times
+      ``cost_floor``: a price that does not pay for the unit is not the customer's cost to
+      satisfy, it is a subsidy. Without rivals the
       target is ``value_capture`` times the perceived value itself;
     - **convenience**: high convenience and direct channels lower the customers' time and
       energy cost; on a rival's price cut it holds its price and raises convenience by

@@ -16,9 +16,10 @@ class FourP(Strategy):
     Rule, at each review:
     - **price**: cost-plus, ``unit_cost * (1 + markup)``; when a rival's observed price is
       below that, match it, but never below ``unit_cost * floor`` nor below the observed cost
-      to serve a unit (everything but promotion and fixed cost, per unit sold over the last
-      ``payback_window`` periods) times ``cost_floor``: the firm stops following a cut that
-      would sell units at a loss (price following with a margin floor; Nagle & Holden);
+      to serve a unit (goods, service, relationships and programs per unit sold over the last
+      ``payback_window`` periods, :meth:`MarketView.cost_to_serve`) times ``cost_floor``:
+      the firm stops following a cut that would sell units at a loss (price following with a
+      margin floor; Nagle & Holden);
     - **promotion**: heavy mass promotion, ``promotion_share`` of the last observed revenue,
       at least ``min_promotion``; after ``payback_window`` observed periods with a loss in
       total, the promotion that does not pay back is cut to what the firm can afford: the
