@@ -2,7 +2,8 @@
 own delay, classifies its customers and asks its strategy for the period's levers.
 
 What a firm may observe (:func:`observe`, a frozen :class:`~sim.strategies.MarketView`): its own
-rows and its rivals' rows of the time series up to ``period - 1 - observation_delay``; with
+rows and its rivals' rows of the time series up to ``period - 1 - observation_delay`` (a firm
+seen to have left the market is no longer a rival); with
 two-way communication, the mean needs of the customers it talks to (its aware customers,
 weighted by their expected volume); its current customers by value and ABC class, and their
 mean smoothed margin per value class (its customer-profitability records). It never
@@ -34,6 +35,8 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
             population: Population) -> MarketView:
     """What ``firm`` may see at ``period``: its own and rivals' rows up to its delay."""
     horizon = period - 1 - firm.observation_delay
+    gone = {f.name for f in firm.model.firms.values()  # seen to have left the market
+            if f.exited is not None and f.exited < horizon}
     mine: list[dict] = []
     rivals: dict[str, list[dict]] = {}
     for row in records:
@@ -41,7 +44,7 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
             break
         if row["firm"] == firm.name:
             mine.append(row)
-        else:
+        elif row["firm"] not in gone:
             rivals.setdefault(row["firm"], []).append(row)
     st, pop, s = state, population, firm.slot
     centroid = None

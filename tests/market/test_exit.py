@@ -42,6 +42,15 @@ def test_a_firm_that_loses_money_leaves_after_its_run_of_losses():
     assert beta.active[6] > before  # Beta takes the customers who are left without a firm
 
 
+def test_a_firm_that_left_is_no_longer_a_rival():
+    model = MarketModel(_market(40.0), seed=1).run(6)
+    assert model.exits == {"Alpha": 3}
+    beta = model.firms["Beta"]
+    assert "Alpha" not in model.observe(beta).competitors  # its stale price is not followed
+    early = MarketModel(_market(40.0), seed=1).run(3)  # the exit is not yet observable
+    assert "Alpha" in early.observe(early.firms["Beta"]).competitors
+
+
 def test_a_profitable_firm_never_exits():
     model = MarketModel(_market(95.0, fixed=0.0, later=95.0), seed=1).run()
     ts = model.timeseries()
