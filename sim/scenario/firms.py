@@ -47,6 +47,11 @@ class ExitRule(Strict):
                         " minus this (money per period; 0: any loss)")
 
 
+def _default_relationship_costs() -> dict[str, float]:
+    return {"basic": 0.0, "reactive": 0.5, "accountable": 2.0, "proactive": 5.0,
+            "partnership": 12.0}
+
+
 class FirmCosts(Strict):
     """A firm's cost structure: every lever has a cost (money)."""
 
@@ -64,14 +69,21 @@ class FirmCosts(Strict):
                                  " two-way communication")
     recovery: Money = Field(25.0, description="per service failure recovered")
     relationship: dict[Level, Money] = Field(
-        default_factory=lambda: {"basic": 0.0, "reactive": 0.5, "accountable": 2.0,
-                                 "proactive": 5.0, "partnership": 12.0},
+        default_factory=lambda: _default_relationship_costs(),
         description="per period, per active customer at each relationship level (does not"
         " shrink with the customer's size: a key-account team)")
     social: Money = Field(3.0, description="per period, per active customer at full social")
     structural: Money = Field(4.0, description="per period, per active customer at full"
                               " structural program")
     fixed: Money = Field(10_000.0, description="fixed cost per period")
+
+    @field_validator("relationship", mode="before")
+    @classmethod
+    def _over_defaults(cls, v: object) -> object:
+        """A partial ``relationship`` block changes only the levels it names."""
+        if isinstance(v, dict):
+            return {**_default_relationship_costs(), **v}
+        return v
 
     @field_validator("relationship")
     @classmethod
