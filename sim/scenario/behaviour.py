@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.levers import LEVELS, OFFERINGS, Level, Money, NonNeg, Offering, Strict, Unit
+from sim.levers import Level, Money, NonNeg, Offering, Strict, Unit
 
 __all__ = ["BehaviourSpec", "LevelEffect", "OfferingSpec", "merged_over_defaults"]
 
@@ -213,27 +213,12 @@ class BehaviourSpec(Strict):
         """A partial ``offerings`` block changes only what it names (as for ``levels``)."""
         return merged_over_defaults(v, _default_offerings())
 
-    @field_validator("levels")
-    @classmethod
-    def _every_level(cls, v: dict[str, LevelEffect]) -> dict[str, LevelEffect]:
-        missing = [lv for lv in LEVELS if lv not in v]
-        if missing:
-            raise ValueError(f"every relationship level needs its effects; missing {missing}")
-        return {lv: v[lv] for lv in LEVELS}
-
     @model_validator(mode="after")
     def _abc_order(self) -> BehaviourSpec:
         if self.abc_a >= self.abc_b:
             raise ValueError(f"abc_a ({self.abc_a}) must be below abc_b ({self.abc_b})")
         return self
 
-    @field_validator("offerings")
-    @classmethod
-    def _every_offering(cls, v: dict[str, OfferingSpec]) -> dict[str, OfferingSpec]:
-        missing = [o for o in OFFERINGS if o not in v]
-        if missing:
-            raise ValueError(f"every offering level needs its effects; missing {missing}")
-        return {o: v[o] for o in OFFERINGS}
 
 
 def merged_over_defaults(given: object, defaults: dict[str, Strict]) -> object:

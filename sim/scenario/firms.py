@@ -18,7 +18,6 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.levers import (
-    LEVELS,
     LEVER_NAMES,
     ClassMapFraction,
     ClassMapLevel,
@@ -85,13 +84,6 @@ class FirmCosts(Strict):
             return {**_default_relationship_costs(), **v}
         return v
 
-    @field_validator("relationship")
-    @classmethod
-    def _every_level(cls, v: dict[str, float]) -> dict[str, float]:
-        missing = [lv for lv in LEVELS if lv not in v]
-        if missing:
-            raise ValueError(f"a cost is needed for every relationship level; missing {missing}")
-        return {lv: v[lv] for lv in LEVELS}
 
 
 class FirmSpec(Strict):

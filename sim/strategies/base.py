@@ -120,7 +120,7 @@ class MarketView:
         last period's contribution (revenue minus every cost but promotion) leaves after the
         fixed cost, between ``least`` and ``budget``; otherwise ``budget``."""
         rows = self.recent(window)
-        if len(rows) < window or sum(r["profit"] for r in rows) >= 0:
+        if len(rows) < window or (self.profit_over(window) or 0.0) >= 0:
             return budget
         last = rows[-1]
         contribution = last["profit"] + last["cost_promotion"] + last["cost_fixed"]
