@@ -89,14 +89,23 @@ def test_an_experiment_stopped_by_a_signal_stops_its_workers_and_resumes(tmp_pat
                                                                          status):
     out = tmp_path / "exp"
     command = [*STRATSIM, "experiment", str(ROOT / "experiments" / "strategies.yaml"),
-               "--replications", "12", "--customers", "1500", "--periods", "12", "--out",
+               "--replications", "30", "--customers", "1500", "--periods", "12", "--out",
                str(out), "--jobs", "2"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, cwd=tmp_path)
     runs = out / "runs"
+    # The workers are found before the first run lands, so that the signal follows the first
+    # finished run at once: a slow scan of /proc must not let the experiment finish first.
+    found: set[int] = set()
+
+    def workers_started() -> bool:
+        found.update(_children(proc.pid))
+        return len(found) >= 2
+
+    _wait_for(workers_started, "the workers")
     _wait_for(lambda: runs.is_dir() and any(runs.glob("*.parquet")), "a finished run")
-    workers = _children(proc.pid)
-    assert workers, "the experiment runs on worker processes"
+    assert proc.poll() is None, "the experiment finished before it could be stopped"
+    workers = found | _children(proc.pid)
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=WAIT)
     assert proc.returncode == status, err
@@ -106,11 +115,11 @@ def test_an_experiment_stopped_by_a_signal_stops_its_workers_and_resumes(tmp_pat
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     kept = set(pd.read_parquet(runs)["run_id"])
-    assert 0 < len(kept) < 36
+    assert 0 < len(kept) < 90
     again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert again.returncode == 0, again.stderr
     table = pd.read_parquet(runs)
-    assert len(table) == 36 and table["run_id"].is_unique
+    assert len(table) == 90 and table["run_id"].is_unique
     assert kept <= set(table["run_id"])
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
     assert os.path.exists(out / "timeseries")
