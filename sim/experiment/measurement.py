@@ -11,7 +11,13 @@ periods), keeps a copy of the market there, and then:
   classes at the end;
 - for each firm and each of price, promotion and quality, runs two copies of the market through
   the window with the lever pinned ``step`` (5%) above and below its level at the window's
-  start, every other firm's levers set by its strategy as usual. The **arc elasticity** of the
+  start and the firm's other levers held at their levels there, every other firm's levers set
+  by its strategy as usual. Holding the firm's own mix is what makes the number comparable with
+  the literature's: its elasticities are partial effects, estimated with the brand's other
+  marketing-mix variables in the same regression (Bijmolt, van Heerde & Pieters 2005;
+  Sethuraman, Tellis & Briesch 2011); a firm that re-decided its mix would mix its own
+  response into the lever's effect (a perceived-value pricer turns added image into price, so
+  its units would not move). Rivals' reactions stay in. The **arc elasticity** of the
   firm's units sold over the window is the central difference on logarithms,
   ``(ln Q+ - ln Q-) / (ln x+ - ln x-)``; the other firms' units against the same price change
   give the cross-price elasticities. Both copies face the same draws (the draws depend only on
@@ -40,7 +46,7 @@ if TYPE_CHECKING:
     from sim.scenario.spec import Scenario
 
 __all__ = ["CATEGORY", "CLASSES", "ELASTICITY_LEVERS", "FIRM_MEASURES", "check_window", "key",
-           "measure_market"]
+           "measure_market", "perturbed_run"]
 
 CATEGORY = ""
 """The ``firm`` of measures of the whole category (no firm can be named with no characters)."""
@@ -94,11 +100,20 @@ def _window_units(model: MarketModel, first: int) -> dict[str, float]:
     return units
 
 
+def perturbed_run(base: MarketModel, firm: str, lever: str, value: float) -> MarketModel:
+    """A copy of ``base`` run to the end with ``firm``'s ``lever`` pinned at ``value`` and the
+    firm's other levers pinned where they are (its whole mix held: only the lever moves);
+    every other firm's strategy decides as usual."""
+    model = copy.deepcopy(base)
+    target = model.firms[firm]
+    held = {k: v for k, v in target.levers.model_dump().items() if v is not None}
+    target.apply({**held, lever: value})
+    return _run_window(model)
+
+
 def _perturbed(base: MarketModel, firm: str, lever: str, value: float, first: int
                ) -> dict[str, float]:
-    model = copy.deepcopy(base)
-    model.firms[firm].apply({lever: value})  # pinned: the firm's strategy may not move it
-    return _window_units(_run_window(model), first)
+    return _window_units(perturbed_run(base, firm, lever, value), first)
 
 
 def _ratio_log(up: float, down: float) -> float:

@@ -11,7 +11,7 @@ import pytest
 import sim
 from sim.experiment.diagnosis import LABELS, diagnose_runs
 from sim.experiment.diagnostics_folder import DiagnoseOptions, run_diagnosis, write_diagnosis
-from sim.experiment.measurement import FIRM_MEASURES, key, measure_market
+from sim.experiment.measurement import FIRM_MEASURES, key, measure_market, perturbed_run
 from sim.experiment.stylised_facts import FACTS
 
 FIRMS = {
@@ -83,6 +83,26 @@ def test_a_firm_without_promotion_has_no_promotion_elasticity(make_scenario):
                              customers=300, periods=6)
     measures, _ = measure_market(scenario, 1, window=3, step=0.05)
     assert math.isnan(measures["elasticity_promotion@Acme"])
+
+
+def test_a_perturbed_copy_moves_the_lever_and_holds_the_rest_of_the_firms_mix(make_scenario):
+    """A perceived-value pricer left to its strategy would turn added image into price; in the
+    perturbed copy its price stays where it was while its rival still decides."""
+    scenario = make_scenario(
+        {"Acme": {"strategy": "4C", "initial": {"price": 90.0, "promotion": 3_000.0}},
+         "Rival": {"strategy": "4P", "initial": {"price": 85.0, "promotion": 2_000.0}}},
+        customers=800, periods=14)
+    base = sim.MarketModel(scenario, seed=3)
+    base.run(4)
+    held = base.firms["Acme"].levers.model_dump()
+    moved = perturbed_run(base, "Acme", "promotion", 3_300.0)
+    after = moved.firms["Acme"].levers.model_dump()
+    assert after["promotion"] == 3_300.0
+    assert {k: v for k, v in after.items() if k != "promotion"} == {
+        k: v for k, v in held.items() if k != "promotion"}
+    assert moved.firms["Rival"].pinned == base.firms["Rival"].pinned
+    left = sim.MarketModel(scenario, seed=3).run()  # unperturbed, the strategy reprices
+    assert left.firms["Acme"].levers.price != held["price"]
 
 
 @pytest.mark.parametrize(("window", "step", "match"), [(0, 0.05, "window"), (19, 0.05, "window"),
