@@ -12,6 +12,11 @@ own, so that every change either takes effect or is refused with a message:
   change of ``firms.Alpha.price`` replaces a starting value the file gives under
   ``firms.Alpha.initial``; a change under ``initial`` replaces (and so unpins) the lever the
   file writes directly.
+- **A new strategy starts from its own defaults.** A change of ``firms.Gamma.strategy`` to
+  another strategy drops the parameters the file gives the old one (``firms.Gamma.params``),
+  which mean nothing to the new one; parameters the same changes set
+  (``firms.Gamma.params.value_capture=0.6``) apply to the new one (``compare --strategies``
+  does the same).
 - **A shorter horizon works** (:func:`shorten_horizon`): the events and expectations after the
   new last period are dropped, with one note; the file as written is still checked by
   ``stratsim validate``.
@@ -96,8 +101,31 @@ def apply_changes(loaded: LoadedYaml, changes: Sequence[Change], *,
                     path=".".join(path[:depth + 1])))
     if problems:
         raise SourceError(list(dict.fromkeys(problems)))
+    switched = _switched_strategies(data, changed.data, changes)
+    if switched:  # the old strategy's parameters go; the changes' own parameters apply
+        for name in switched:
+            data["firms"][name].pop("params", None)
+        changed = apply_overrides(base, changes, origin=origin)
     _settle_levers(changed, changes)
     return changed
+
+
+def _switched_strategies(before: Any, after: Any, changes: Sequence[Change]) -> list[str]:
+    """The firms whose strategy the changes replace by another one."""
+    old = before.get("firms") if isinstance(before, dict) else None
+    new = after.get("firms") if isinstance(after, dict) else None
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return []
+    names = []
+    for item in changes:
+        path = _path(item)[1]
+        if len(path) != 3 or path[:1] != ["firms"] or path[2] != "strategy":
+            continue
+        was, now = old.get(path[1]), new.get(path[1])
+        if (isinstance(was, dict) and isinstance(now, dict) and "params" in was
+                and now.get("strategy") != was.get("strategy", "fixed")):
+            names.append(path[1])
+    return list(dict.fromkeys(names))
 
 
 def _settle_levers(loaded: LoadedYaml, changes: Sequence[Change]) -> None:

@@ -270,14 +270,20 @@ def parameter_problems(cls: type[Strategy], params: Mapping[str, Any]) -> list[s
     try:
         cls.Params(**dict(params))
     except ValidationError as exc:
-        parts = []
+        parts, unknown = [], []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
             if err["type"] == "extra_forbidden":
-                known = ", ".join(cls.Params.model_fields) or "none"
-                parts.append(f"{loc}: unknown parameter (parameters: {known})")
+                unknown.append(loc)
             else:
                 parts.append(f"{loc}: {err['msg']} (got {err.get('input')!r})")
+        if unknown:
+            known = ", ".join(cls.Params.model_fields) or "none"
+            several = len(unknown) > 1
+            hint = ("; changing strategy? give the new one's params, or params: {} for its"
+                    " defaults" if several else "")
+            parts.insert(0, f"{', '.join(unknown)}: unknown parameter{'s' if several else ''}"
+                         f" (parameters: {known}){hint}")
         return parts
     return []
 

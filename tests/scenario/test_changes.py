@@ -1,4 +1,5 @@
-"""Tests for sim.scenario.changes: names must exist, the change wins, a shorter horizon works."""
+"""Tests for sim.scenario.changes: names must exist, the change wins, a new strategy starts from
+its own defaults, a shorter horizon works."""
 
 from __future__ import annotations
 
@@ -46,6 +47,21 @@ def test_setting_a_starting_value_unpins_the_lever(tmp_path):
     assert sim.load_scenario(f).firms["A"].pinned == ["price"]
     scenario = sim.load_scenario(f, ["firms.A.initial.price=95"])
     assert scenario.firms["A"].pinned == [] and scenario.firms["A"].levers().price == 95
+
+
+def test_a_new_strategy_starts_from_its_own_defaults():
+    gamma = sim.load_scenario(DEFAULT).firms["Gamma"]
+    assert gamma.strategy == "4R" and gamma.params["markup"] == 1.35
+    as_4c = sim.load_scenario(DEFAULT, ["firms.Gamma.strategy=4C"]).firms["Gamma"]
+    assert as_4c.strategy == "4C" and as_4c.params == {}
+    given = sim.load_scenario(DEFAULT, ["firms.Gamma.strategy=4C",
+                                        "firms.Gamma.params.value_capture=0.6"])
+    assert given.firms["Gamma"].params == {"value_capture": 0.6}
+    whole = sim.load_scenario(DEFAULT, ["firms.Gamma.params={adjust: 0.3}",
+                                        "firms.Gamma.strategy=4C"])
+    assert whole.firms["Gamma"].params == {"adjust": 0.3}
+    same = sim.load_scenario(DEFAULT, ["firms.Gamma.strategy=4R"]).firms["Gamma"]
+    assert same.params == gamma.params  # not a change of strategy: the parameters stay
 
 
 def test_a_shorter_horizon_drops_later_events_and_expectations_with_one_note():
