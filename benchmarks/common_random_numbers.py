@@ -34,7 +34,8 @@ OUTCOMES = ("cumulative_profit", "share_units", "loyal_share")
 
 def _arm(strategy: str, customers: int, periods: int, seed: int) -> tuple[dict, np.ndarray]:
     scenario = load_scenario(ROOT / "scenarios" / "default.yaml",
-                             [("arm", f"firms.Gamma.strategy={strategy}")],
+                             [("arm", f"firms.Gamma.strategy={strategy}"),
+                              ("arm", "firms.Gamma.params={}")],
                              customers=customers, periods=periods)
     model = MarketModel(scenario, seed=seed)
     model.step()

@@ -65,10 +65,10 @@ class BehaviourSpec(Strict):
     """Constants of the customers' relationship mechanisms (see docs/model.md)."""
 
     choice_scale: Money = Field(
-        10.0, gt=0, description="money per logit utility unit (scale of the Gumbel noise)")
+        15.0, gt=0, description="money per logit utility unit (scale of the Gumbel noise)")
     outside_value: float = Field(
         0.0, description="delivered value (money) of not buying this period")
-    fit_width: float = Field(0.3, gt=0, le=2.0, description="width of the fit kernel in needs"
+    fit_width: float = Field(0.55, gt=0, le=2.0, description="width of the fit kernel in needs"
                              " space: fit = exp(-d^2 / (2 width^2))")
     perception_noise: NonNeg = Field(
         12.0, description="std. dev. (money) of an untried firm's perceived value error")
@@ -82,23 +82,23 @@ class BehaviourSpec(Strict):
         0.3, description="adaptive expectation: share of the gap to experience closed per"
         " purchase (Oliver 1980)")
     satisfaction_scale: Money = Field(
-        15.0, gt=0, description="money of delivered value or disconfirmation that moves"
+        25.0, gt=0, description="money of delivered value or disconfirmation that moves"
         " satisfaction by one logistic unit")
     disconfirmation_weight: NonNeg = Field(
         1.5, description="weight of disconfirmation relative to the delivered-value level in"
         " the satisfaction response (Oliver 1980)")
     satisfaction_rate: Unit = Field(0.5, description="smoothing of satisfaction per purchase")
     comparison_weight: Unit = Field(
-        0.0, description="weight of the comparison standard in satisfaction: the surplus of"
+        0.5, description="weight of the comparison standard in satisfaction: the surplus of"
         " the best alternative the customer knows (other firms, or not buying) is subtracted"
         " from the surplus it got (Woodruff, Cadotte & Jenkins 1983; 0: judged against zero)")
     expectation_drift: Unit = Field(
-        0.0, description="share of the gap between a customer's expectation of a firm it did"
+        0.05, description="share of the gap between a customer's expectation of a firm it did"
         " not buy from this period and what it now hears of the firm (its first impression of"
         " today's offer: image, word of mouth, promotion) closed per period")
     trust_initial: Unit = Field(0.2, description="trust in a firm never bought from")
     trust_gain: Unit = Field(
-        0.12, description="trust growth per purchase at full positive evidence (Morgan & Hunt)")
+        0.08, description="trust growth per purchase at full positive evidence (Morgan & Hunt)")
     trust_loss: Unit = Field(
         0.3, description="trust loss per purchase at full negative evidence: negativity bias,"
         " several times the gain (Baumeister et al. 2001)")
@@ -106,7 +106,7 @@ class BehaviourSpec(Strict):
     commitment_base: Unit = Field(
         0.6, description="affective-commitment target per unit trust at the basic level")
     commitment_weight: NonNeg = Field(
-        2.0, description="logit utility of full affective commitment toward the current firm")
+        1.4, description="logit utility of full affective commitment toward the current firm")
     calculative_scale: Money = Field(
         20.0, gt=0, description="switching cost (money) giving calculative commitment 1 - 1/e")
     loyal_trust: Unit = Field(0.55, description="trust needed to count as truly loyal")
@@ -125,14 +125,14 @@ class BehaviourSpec(Strict):
         2.0, description="how much more readily complaints spread than praise (TARP 1986)")
     wom_image: NonNeg = Field(0.5, description="image change per unit of neighbour sentiment")
     wom_psychic: NonNeg = Field(0.3, description="psychic-cost relief per unit of sentiment")
-    psychic_trust: Unit = Field(0.6, description="psychic-cost relief at full trust")
+    psychic_trust: Unit = Field(0.4, description="psychic-cost relief at full trust")
     psychic_communication: Unit = Field(
         0.3, description="psychic-cost relief at full two-way communication")
     reference_smoothing: float = Field(
         0.8, ge=0.0, lt=1.0, description="exponential smoothing of a firm's reference price:"
         " R_t = s R_(t-1) + (1 - s) p_(t-1) (Winer 1986; Kalyanaram & Winer 1995)")
     reference_weight: NonNeg = Field(
-        0.0, le=5.0, description="perceived money cost per money of gap between the price paid"
+        1.0, le=5.0, description="perceived money cost per money of gap between the price paid"
         " and the reference price (0: customers judge prices by their level only)")
     loss_aversion: float = Field(
         2.25, ge=1.0, le=10.0, description="how much more a price above the reference weighs"
@@ -155,9 +155,9 @@ class BehaviourSpec(Strict):
     structural_decay: Unit = Field(
         0.03, description="decay per period of a structural bond once the program stops")
     structural_value: Money = Field(
-        15.0, description="value (money per unit) a full structural bond adds (co-created)")
+        10.0, description="value (money per unit) a full structural bond adds (co-created)")
     structural_switching: Money = Field(
-        30.0, description="switching cost (money) of a full structural bond")
+        10.0, description="switching cost (money) of a full structural bond")
     social_value: Money = Field(10.0, description="personnel value added by full social program")
     social_trust: NonNeg = Field(0.5, description="trust-gain multiplier added by full social")
     social_commitment: Unit = Field(0.15, description="commitment target added by full social")

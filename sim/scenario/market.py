@@ -142,7 +142,7 @@ class AwarenessSpec(Strict):
     initial: Unit = Field(
         0.3, description="share of customers aware of each incumbent firm at period 0")
     goodwill_reach: Money = Field(
-        5.0, gt=0, description="goodwill per customer (money) at which promotion reaches"
+        8.0, gt=0, description="goodwill per customer (money) at which promotion reaches"
         " 1 - 1/e of the market: reach = 1 - exp(-goodwill / (goodwill_reach * customers))")
 
 
@@ -151,7 +151,7 @@ class ValueScale(Strict):
 
     service: Money = Field(30.0, description="money value of perfect service (service = 1)")
     personnel: Money = Field(15.0, description="money value of perfect personnel")
-    image: Money = Field(25.0, description="money value of a perfect image")
+    image: Money = Field(40.0, description="money value of a perfect image")
     novelty: Money = Field(20.0, description="money value of full novelty to a novelty seeker")
     time: Money = Field(15.0, description="money cost of the time to buy at convenience 0")
     energy: Money = Field(10.0, description="money cost of the effort to buy and use")

@@ -259,8 +259,8 @@ def test_validate_explain_lists_each_firms_levers(tmp_path: Path) -> None:
     text = " ".join(result.output.split())
     assert "Alpha: 4P, reviews every 3 periods, sees results 1 period late" in text
     assert ("decided by 4P: price (markup, floor, cost_floor, match_cuts, payback_window;"
-            " starts at 85.0)") in text
-    assert "as written (4R does not change them): quality 0.75" in text
+            " starts at 89.0)") in text
+    assert "as written (4R does not change them): quality 0.7, position [0.6, 0.62]" in text
 
 
 def test_figures_can_be_svg(tmp_path: Path) -> None:

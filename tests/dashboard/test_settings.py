@@ -25,7 +25,7 @@ def test_the_controls_show_the_levers_the_firm_starts_with():
     _, settings = _default()
     alpha = _firm(settings, "Alpha")
     assert (alpha.strategy, alpha.price, alpha.promotion, alpha.quality) == (
-        "4P", 85.0, 12000.0, 0.7)  # price and promotion are starting values under `initial`
+        "4P", 89.0, 12000.0, 0.7)  # price and promotion are starting values under `initial`
 
 
 def test_a_lever_moved_on_the_page_is_pinned_and_used():

@@ -168,7 +168,8 @@ def test_common_random_numbers_reach_the_choice_in_the_market():
     chosen = []
     for strategy in ("4R", "4C"):
         scenario = load_scenario(ROOT / "scenarios" / "default.yaml",
-                                 [("test", f"firms.Gamma.strategy={strategy}")],
+                                 [("test", f"firms.Gamma.strategy={strategy}"),
+                                  ("test", "firms.Gamma.params={}")],
                                  customers=5_000, periods=1)
         model = MarketModel(scenario, seed=3)
         model.step()

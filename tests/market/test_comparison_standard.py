@@ -40,10 +40,14 @@ def test_kernel_agrees_with_the_rule_under_a_standard():
 
 
 def _two_firms(**behaviour: float) -> Scenario:
+    """Two differentiated firms (a narrow fit kernel): with nearly interchangeable firms, the
+    customers who stay with A after B improves are those who like A most, and that selection
+    would hide, in A's mean satisfaction, what the standard does to each customer."""
     firm = {"strategy": "fixed", "price": 90, "promotion": 3000, "quality": 0.7}
     return Scenario.model_validate({
         "name": "standard", "periods": 30,
-        "market": {"customers": 4_000, "awareness": {"initial": 1.0}, "behaviour": behaviour},
+        "market": {"customers": 4_000, "awareness": {"initial": 1.0},
+                   "behaviour": {"fit_width": 0.3, **behaviour}},
         "firms": {"A": firm, "B": {**firm, "position": [0.4, 0.5]}},
         "events": [{"period": 13, "firm": "B", "set": {"quality": 0.95}}]})
 
@@ -57,12 +61,14 @@ def test_a_firm_that_stands_still_while_a_rival_improves_loses_satisfaction():
     """A changes nothing; B raises its quality at month 13. Judged against zero surplus, A's
     remaining customers are as satisfied as before; judged against the best alternative they
     know, they are less satisfied, and A keeps fewer of them."""
-    compared, plain = _firm(_two_firms(comparison_weight=1.0), "A"), _firm(_two_firms(), "A")
+    compared = _firm(_two_firms(comparison_weight=1.0), "A")
+    plain = _firm(_two_firms(comparison_weight=0.0), "A")
     drop_compared = compared.satisfaction[10:12].mean() - compared.satisfaction[20:30].mean()
     drop_plain = plain.satisfaction[10:12].mean() - plain.satisfaction[20:30].mean()
     assert drop_compared > drop_plain + 0.03
     assert compared.satisfaction[1:12].mean() < plain.satisfaction[1:12].mean()  # B exists
     assert compared.retention_rate[20:30].mean() < plain.retention_rate[20:30].mean()
+    assert compared.active[30] < plain.active[30]
 
 
 def _win_back(drift: float) -> tuple[MarketModel, float]:

@@ -80,7 +80,7 @@ def test_customer_view_value_matches_the_vectorised_kernel(finished_model):
                 one(effect.cocreation), one(effect.psychic_relief), st.trust[s, i:i + 1],
                 st.sentiment[s, i:i + 1], st.bond[s, i:i + 1], model.spec.market.value, b)
             money = money_cost_kernel(pop.weights[4, i:i + 1], firm.offer_terms(),
-                                      discount[i:i + 1])
+                                      discount[i:i + 1], behaviour=b)
             view = model.customer(int(i)).delivered_value(firm.name)
             assert view.delivered_value == pytest.approx(float(net[0] - money[0]), abs=0.01)
             assert view.money == pytest.approx(float(money[0]), abs=0.01)

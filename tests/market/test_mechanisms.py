@@ -36,7 +36,7 @@ def test_price_rise_loses_deal_seekers_before_lighthouse_customers(run_model):
 
 
 def test_points_stop_spurious_loyalty_leaves_true_loyalty_stays(run_model):
-    stop_event = [{"period": 19, "firm": "Acme", "set": {"programs": {"financial": 0.0}}}]
+    stop_event = [{"period": 25, "firm": "Acme", "set": {"programs": {"financial": 0.0}}}]
     firms = {"Acme": {"programs": {"financial": 0.1}}, "Rival": {"position": (0.45, 0.5)}}
     outcome: dict[tuple[str, str], list[float]] = defaultdict(list)
     for seed in SEEDS:
@@ -46,18 +46,18 @@ def test_points_stop_spurious_loyalty_leaves_true_loyalty_stays(run_model):
 
             def watch(model: MarketModel, groups=groups, buys=buys) -> None:
                 st, b = model.state, model.spec.market.behaviour
-                if model.period == 18:
+                if model.period == 24:
                     active = st.current == 0
                     calc = 1.0 - np.exp(-st.points[0] / b.calculative_scale)
                     groups["loyal"] = active & (st.loyalty_class[0] == LOYAL)
                     groups["spurious"] = (active & (st.loyalty_class[0] == REPEAT)
                                           & (st.loyalty[0] >= b.loyal_loyalty)
                                           & (calc > st.commitment[0]))
-                elif model.period > 18:
+                elif model.period > 24:
                     for k, g in groups.items():
                         buys[k] += np.count_nonzero(g & (st.last_purchase[0] == model.period))
 
-            model = run_model(firms, seed=seed, customers=4_000, periods=30, events=events,
+            model = run_model(firms, seed=seed, customers=4_000, periods=36, events=events,
                               after_step=watch)
             for k, g in groups.items():
                 assert g.sum() > 50, (k, g.sum())

@@ -81,7 +81,7 @@ def test_a_cut_moves_demand_more_at_once_than_once_customers_are_used_to_it():
     fades as the reference catches up: A's extra units over the no-reference market are large
     in the month of the cut and gone by the end."""
     judged = _units(_market(reference_weight=1.0))
-    plain = _units(_market())
+    plain = _units(_market(reference_weight=0.0))
     assert judged.reference_price[12] == 90.0 and judged.reference_price[13] == 90.0
     assert judged.reference_price[30] == pytest.approx(81.0 + 9.0 * 0.8 ** 17)  # periods 13..29
     extra = judged.units - plain.units
@@ -91,7 +91,8 @@ def test_a_cut_moves_demand_more_at_once_than_once_customers_are_used_to_it():
 
 def test_a_price_above_the_reference_is_a_loss_that_weighs_more_than_a_gain():
     rise, base = _units(_market(99.0, reference_weight=1.0)), _units(_market(reference_weight=1.0))
-    level_up, level_down = _units(_market(99.0)), _units(_market())
+    level_up = _units(_market(99.0, reference_weight=0.0))
+    level_down = _units(_market(reference_weight=0.0))
     # the extra effect of judging against the reference, in the month of the change
     loss = level_up.units[13] - rise.units[13]
     gain = base.units[13] - level_down.units[13]

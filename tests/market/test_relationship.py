@@ -100,9 +100,9 @@ def test_satisfaction_increases_with_disconfirmation():
     assert satisfaction_response(70.0, 50.0, 90.0, B) < satisfaction_response(70.0, 50.0, 50.0, B)
     # at experience = expectation and value = price the response is neutral
     assert satisfaction_response(50.0, 50.0, 50.0, B) == pytest.approx(0.5)
-    # the formula: logistic((exp - money + 1.5 * d) / 15)
+    # the formula: logistic((exp - money + 1.5 * d) / satisfaction_scale)
     assert satisfaction_response(62.0, 50.0, 56.0, B) == pytest.approx(
-        1.0 / (1.0 + math.exp(-(12.0 + 1.5 * 6.0) / 15.0)))
+        1.0 / (1.0 + math.exp(-(12.0 + 1.5 * 6.0) / B.satisfaction_scale)))
 
 
 def test_first_purchase_sets_satisfaction_then_it_is_smoothed():

@@ -25,8 +25,10 @@ from sim.market.value import (
 from sim.scenario.market import BehaviourSpec, ValueScale
 
 F32 = np.float32
-SCALE = ValueScale()
-BEHAVIOUR = BehaviourSpec()
+# The worked example's constants, pinned: the rule is under test here, not the calibration of
+# the default market (which may move them; docs/model.md gives the defaults).
+SCALE = ValueScale(image=25.0)
+BEHAVIOUR = BehaviourSpec(psychic_trust=0.6, structural_value=15.0, fit_width=0.3)
 
 # --------------------------------------------------------------------------- helpers
 OFFER = OfferTerms(quality=0.7, position=(0.5, 0.5), novelty=0.3, offering_uplift=0.3,

@@ -23,7 +23,7 @@ DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "default.yaml"
 
 @pytest.fixture(scope="module")
 def table():
-    return scale_case(str(DEFAULT), 10_000, (2_000, 8_000), periods=24, replications=4)
+    return scale_case(str(DEFAULT), 10_000, (2_000, 8_000), periods=24, replications=16)
 
 
 def test_outcomes_do_not_depend_on_the_number_of_agents(table):
@@ -34,7 +34,9 @@ def test_outcomes_do_not_depend_on_the_number_of_agents(table):
 
 def test_more_agents_give_narrower_intervals(table):
     spread = (table.sd_many / table.sd_few)[table.sd_few > 0]
-    # four times the agents: about half the spread (sqrt(1/4)); the median over outcomes
+    # four times the agents: half the spread (sqrt(1/4)) if all of it were sampling error;
+    # part of it is which firm's strategy gets ahead early, which more agents do not remove
+    # (the median over outcomes is about 0.6 at 16 seeds)
     assert spread.median() < 0.8, table
 
 
