@@ -138,10 +138,7 @@ def choose_offers(period: Period, population: Population, state: CustomerState,
     outside: float | np.ndarray = b.outside_value / b.choice_scale
     w_product, w_money = pop.weights[_W_PRODUCT], pop.weights[_W_MONEY]
     track = b.comparison_weight > 0
-    if track:  # the comparison standard needs each customer's two best surpluses
-        n = pop.n
-        best1, best2 = np.full(n, -np.inf, dtype=F32), np.full(n, -np.inf, dtype=F32)
-        best_slot = np.full(n, -1, dtype=np.int16)
+    surplus = buffers.surplus[:len(firms)]  # perceived surplus per firm, for the standard
     for j, firm in enumerate(firms):
         s = firm.slot
         u = utility[j]
@@ -159,11 +156,7 @@ def choose_offers(period: Period, population: Population, state: CustomerState,
         avail &= st.aware[s]
         avail &= pop.reach_draw[s] < F32(firm.levers.coverage)
         if track:
-            cdv = np.where(avail, u, F32(-np.inf))
-            better = cdv > best1
-            np.copyto(best2, np.where(better, best1, np.maximum(best2, cdv)))
-            np.copyto(best1, cdv, where=better)
-            best_slot[better] = s
+            np.copyto(surplus[j], u)
         u *= inv_scale
         np.multiply(pop.loyalty_weight, st.loyalty[s], out=t1)
         u += t1
@@ -182,8 +175,8 @@ def choose_offers(period: Period, population: Population, state: CustomerState,
     chosen = choose_kernel(utility, outside, u_choice)
     chosen[~occasion] = NO_OCCASION
     period.occasion, period.chosen = occasion, chosen
-    if track:
-        period.alternatives = (best1, best_slot, best2)
+    if track:  # unavailable firms are -inf in ``utility``; purchase reads both for its buyers
+        period.alternatives = (surplus, utility, {f.slot: j for j, f in enumerate(firms)})
     period.outside_units = period.weight * float(np.sum(pop.volume, where=chosen == OUTSIDE,
                                                         dtype=np.float64))
     for j, firm in enumerate(firms):

@@ -54,8 +54,10 @@ class Period:
         retained, start_count, end_count: customers per slot kept through the period, current
             at its start, current at its end.
         retention_rate: per firm slot, retained / current at the start (NaN without any).
-        alternatives: with a comparison standard, per customer the best perceived surplus of
-            an available firm, that firm's slot, and the second best (-inf: none).
+        alternatives: with a comparison standard, the choice's perceived surplus per firm
+            (rows in the order of ``firms``), its utilities (-inf: the firm was not
+            available) and each firm slot's row: a buyer's best alternative is the largest
+            surplus of another available firm.
         customer_equity: per firm slot, the sum of its current customers' lifetime values.
     """
 
@@ -78,7 +80,7 @@ class Period:
     start_count: np.ndarray | None = None
     end_count: np.ndarray | None = None
     retention_rate: dict[int, float] = field(default_factory=dict)
-    alternatives: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    alternatives: tuple[np.ndarray, np.ndarray, dict[int, int]] | None = None
     customer_equity: dict[int, float] = field(default_factory=dict)
 
     @property

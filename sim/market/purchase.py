@@ -110,8 +110,11 @@ def purchase(firm: Firm, bi: np.ndarray, period: Period, population: Population,
     commit_add = pick(e["commitment"]) + F32(b.social_commitment * social)
     standard = None
     if period.alternatives is not None:  # the best alternative this buyer could have chosen
-        best1, best_slot, best2 = period.alternatives
-        alt = np.where(best_slot[bi] == s, best2[bi], best1[bi])
+        surplus, utility, rows = period.alternatives
+        others = surplus.take(bi, axis=1)  # (firms, buyers): perceived surplus of each firm
+        np.copyto(others, F32(-np.inf), where=np.isneginf(utility.take(bi, axis=1)))
+        others[rows[s]] = -np.inf  # not the firm bought from
+        alt = others.max(axis=0)
         standard = F32(b.comparison_weight) * np.maximum(alt, F32(b.outside_value))
     E, S, T, A = update_after_purchase_kernel(
         experienced, st.money[s, bi], expected, ~ever, st.satisfaction[s, bi],

@@ -58,11 +58,14 @@ class WorkBuffers:
         self.uniforms = tuple(np.empty(n, dtype=F32) for _ in range(4))
         self.scratch = (np.empty(n, dtype=F32), np.empty(n, dtype=F32))
         self.utility = np.empty((slots, n), dtype=F32)
+        self.surplus = np.empty((slots, n), dtype=F32)
+        """Perceived surplus of each firm in the choice, for the comparison standard."""
         self.alpha = np.empty(n, dtype=F32)
         self.talk = np.empty((2 * slots, n), dtype=F32)
         """Word of mouth heard: share of neighbours who bought, then their signed voice."""
 
     def nbytes(self) -> int:
         """Bytes held."""
-        arrays = [*self.uniforms, *self.scratch, self.utility, self.alpha, self.talk]
+        arrays = [*self.uniforms, *self.scratch, self.utility, self.surplus, self.alpha,
+                  self.talk]
         return sum(a.nbytes for a in arrays)
