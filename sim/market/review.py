@@ -6,7 +6,8 @@ rows and its rivals' rows of the time series up to ``period - 1 - observation_de
 seen to have left the market is no longer a rival); with
 two-way communication, the mean needs of the customers it talks to (its aware customers,
 weighted by their expected volume); its current customers by value and ABC class, and their
-mean smoothed margin per value class (its customer-profitability records). It never
+mean smoothed margin and relationship-level cost per value class (its customer-profitability
+records), and its own cost of each level. It never
 sees another firm's customers or levers directly (DESIGN.md principle 4). Counts are of real
 customers (``market.size``).
 """
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.market.classes import ABC_CODES, VALUE_CODES, classify_customers
+from sim.levers import LEVELS
+from sim.market.classes import ABC_CODES, VALUE_CODES, classify_customers, relationship_levels
 from sim.market.metrics import scaled_count
 from sim.market.population import Population
 from sim.market.state import CustomerState
@@ -62,6 +64,15 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
                               weights=st.margin[s].take(members), minlength=len(VALUE_CODES))
     class_margin = {k: float(margin_sums[v] / value_counts[v])
                     for k, v in VALUE_CODES.items() if value_counts[v]}
+    level_costs = {name: float(firm.costs.relationship[name]) for name in LEVELS}
+    per_level = np.array([level_costs[name] for name in LEVELS])
+    level = relationship_levels(firm, st, population)
+    cost_i = (np.full(members.size, per_level[int(level)]) if np.isscalar(level)
+              else per_level.take(level.take(members)))  # type: ignore[union-attr]
+    cost_sums = np.bincount(st.value_class[s].take(members), weights=cost_i,
+                            minlength=len(VALUE_CODES))
+    class_level_cost = {k: float(cost_sums[v] / value_counts[v])
+                        for k, v in VALUE_CODES.items() if value_counts[v]}
     counts = {k: scaled_count(value_counts[v], w) for k, v in VALUE_CODES.items()}
     counts.update({k: scaled_count(abc_counts[v], w) for k, v in ABC_CODES.items()})
     return MarketView(
@@ -71,7 +82,9 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
                                       for n, rows in rivals.items()}),
         needs_centroid=centroid,  # type: ignore[arg-type]
         customer_counts=MappingProxyType(counts), review_every=firm.review_every,
-        class_margin=MappingProxyType(class_margin))
+        class_margin=MappingProxyType(class_margin),
+        class_level_cost=MappingProxyType(class_level_cost),
+        level_costs=MappingProxyType(level_costs))
 
 
 def review(firm: Firm, period: int, records: list[dict[str, Any]], state: CustomerState,

@@ -47,8 +47,8 @@ class ExitRule(Strict):
 
 
 def _default_relationship_costs() -> dict[str, float]:
-    return {"basic": 0.0, "reactive": 0.5, "accountable": 2.0, "proactive": 5.0,
-            "partnership": 12.0}
+    return {"basic": 0.0, "reactive": 0.5, "accountable": 2.0, "proactive": 20.0,
+            "partnership": 160.0}
 
 
 class FirmCosts(Strict):

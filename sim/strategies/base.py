@@ -73,6 +73,10 @@ class MarketView:
         class_margin: the mean smoothed margin per period (money) of this firm's current
             customers in each value class (MVC, MGC, BZ, other), after their relationship
             costs; absent for a class without customers.
+        class_level_cost: the mean cost per period (money) of the relationship level this
+            firm runs for its current customers in each value class (absent as above), so
+            ``class_margin + class_level_cost`` is the class's margin before that cost.
+        level_costs: this firm's cost per customer and period of each relationship level.
     """
 
     period: int
@@ -86,6 +90,9 @@ class MarketView:
     customer_counts: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     review_every: int = 1
     class_margin: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    class_level_cost: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType({}))
+    level_costs: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     def last(self, column: str, default: float | None = None) -> Any:
         """This firm's latest observed value of a column (``default`` if none yet)."""

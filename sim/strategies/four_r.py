@@ -24,11 +24,15 @@ class FourR(Strategy):
     - **relationship**: the relationship level by customer value: ``mvc`` for the most valuable
       customers, ``mgc`` for the most growable, ``other`` for the rest, ``bz`` for customers
       below zero (discipline: basic contact, no discount). Relationship spending must return
-      its cost: when the mean smoothed margin of a class's customers (after their
-      relationship costs) is negative, that class's level is trimmed one step toward basic,
-      at most once every ``payback_window`` periods and not before the firm has observed that
-      many (Kotler: the level should fit the customer's profitability; Reinartz & Kumar 2000:
-      long-life customers are not necessarily profitable ones);
+      its cost: each class gets the deepest level, no deeper than its parameter, whose cost
+      per customer and period is at most ``relationship_share`` of the class's mean smoothed
+      margin before that cost (Kotler: the level should fit the customer's profitability, so
+      it deepens with volume x unit margin while its cost per account stays the same;
+      Reinartz & Kumar 2000: long-life customers are not necessarily profitable ones; Ryals
+      2005: manage customers' service by their value). The default share, a tenth, is about
+      where Kotler's grid puts the line: in ``experiments/kotler_levels.yaml`` the level that
+      earns most in a cell costs 2-8% of the accounts' margin and the next deeper one 11-75%
+      of it (docs/model.md);
     - **reward**: spends where customer profitability returns it: cross-selling and
       up-selling to loyal customers (``cross_sell``); prices at a relationship premium
       (``markup`` over unit cost) and does not follow rivals' cuts; promotion
@@ -38,14 +42,16 @@ class FourR(Strategy):
     Source: Schultz (2001) "Marketers: Bid farewell to strategy based on old 4Ps";
     MODEL.md section 4; Berry & Parasuraman (1991) for the retention levels; Reinartz, W. &
     Kumar, V. (2000), On the profitability of long-life customers in a noncontractual
-    setting, *Journal of Marketing* 64(4), 17-35.
+    setting, *Journal of Marketing* 64(4), 17-35; Ryals, L. (2005), Making customer
+    relationship management work: the measurement and profitable management of customer
+    relationships, *Journal of Marketing* 69(4), 252-261.
     """
 
     name = "4R"
     review_every = 1
     observation_delay = 0
     decides: ClassVar[dict[str, str]] = {
-        "relationship_level": "mvc, mgc, other, bz, payback_window",
+        "relationship_level": "mvc, mgc, other, bz, relationship_share",
         "discount": "none: no discount",
         "programs.financial": "none: no points",
         "programs.social": "social",
@@ -59,9 +65,11 @@ class FourR(Strategy):
     }
 
     class Params(StrategyParams):
-        mvc: Level = Field("partnership", description="level for most valuable customers")
-        mgc: Level = Field("proactive", description="level for most growable customers")
-        other: Level = Field("reactive", description="level for the other customers")
+        mvc: Level = Field("partnership", description="deepest level for the most valuable"
+                           " customers")
+        mgc: Level = Field("proactive", description="deepest level for the most growable"
+                           " customers")
+        other: Level = Field("reactive", description="deepest level for the other customers")
         bz: Level = Field("basic", description="level for below-zero customers")
         structural: float = Field(0.5, ge=0.0, le=1.0, description="structural program")
         social: float = Field(0.5, ge=0.0, le=1.0, description="social program")
@@ -78,28 +86,25 @@ class FourR(Strategy):
                                        " a share of the last observed revenue")
         min_promotion: float = Field(3_000.0, ge=0.0, description="least promotion, money"
                                      " per period")
-        payback_window: int = Field(6, ge=1, le=60, description="periods between trims of a"
-                                    " class's level whose customers do not return its cost;"
-                                    " periods of losses before promotion falls to what the"
-                                    " firm can afford")
-
-    def reset(self) -> None:
-        self._trim = dict.fromkeys(("MVC", "MGC", "other"), 0)
-        self._last_trim = -(10**9)
+        relationship_share: float = Field(
+            0.1, ge=0.0, le=1.0, description="most of a class's margin (before relationship"
+            " costs) that its relationship level may cost")
+        payback_window: int = Field(6, ge=1, le=60, description="periods of losses before"
+                                    " promotion falls to what the firm can afford")
 
     def _levels(self, view: MarketView) -> dict[str, str]:
-        """Each class's level: its parameter, trimmed where its customers do not pay for it."""
+        """Each class's level: the deepest, up to its parameter, that its margin affords."""
         p = self.params
         wanted = {"MVC": p.mvc, "MGC": p.mgc, "other": p.other}
-        if (len(view.history) >= p.payback_window
-                and view.period - self._last_trim >= p.payback_window):
-            for cls, level in wanted.items():
-                margin = view.class_margin.get(cls)
-                if margin is not None and margin < 0 and LEVELS.index(level) > self._trim[cls]:
-                    self._trim[cls] += 1
-                    self._last_trim = view.period
-        levels = {cls: LEVELS[LEVELS.index(level) - self._trim[cls]]
-                  for cls, level in wanted.items()}
+        levels = {}
+        for cls, level in wanted.items():
+            k = LEVELS.index(level)
+            margin = view.class_margin.get(cls)
+            if margin is not None and view.level_costs:
+                budget = p.relationship_share * (margin + view.class_level_cost.get(cls, 0.0))
+                while k > 0 and view.level_costs[LEVELS[k]] > budget:
+                    k -= 1
+            levels[cls] = LEVELS[k]
         return {**levels, "BZ": p.bz}
 
     def decide(self, view: MarketView) -> dict[str, Any]:

@@ -89,8 +89,9 @@ def test_partnership_raises_retention_trust_and_cost_per_customer(run_model, see
         }
     basic, partner = result["basic"], result["partnership"]
     assert partner["retention"] > basic["retention"] + 0.02
-    # per active customer: the level's cost (12 vs 0) plus communication 0.2 x 3
-    assert partner["cost"] == pytest.approx(12.0 + 0.6)
+    # per active customer: the level's cost (160 vs 0: half a day a month of an account team)
+    # plus communication 0.2 x 3
+    assert partner["cost"] == pytest.approx(160.0 + 0.6)
     assert basic["cost"] == pytest.approx(0.6)
     # relationship levels raise trust growth
     assert partner["trust_growth"] > basic["trust_growth"] + 0.05
@@ -214,7 +215,7 @@ def test_portfolio_columns_follow_the_value_classes(make_scenario) -> None:
     below-zero customers appear when deep relationships cost more than small buyers bring."""
 
     scenario = make_scenario({
-        "Deep": {"strategy": "fixed", "relationship_level": "partnership"},
+        "Deep": {"strategy": "fixed", "relationship_level": "proactive"},
         "Plain": {"strategy": "fixed"}}, customers=3000, periods=24)
     df = sim.run(scenario, seed=4)
     late = df[(df.period >= 10) & (df.active > 200)]
@@ -223,4 +224,4 @@ def test_portfolio_columns_follow_the_value_classes(make_scenario) -> None:
     assert share.between(0.12, 0.28).all()
     deep = df[df.firm == "Deep"].iloc[-1]
     plain = df[df.firm == "Plain"].iloc[-1]
-    assert deep.bz > plain.bz  # partnership's per-customer cost makes small buyers unprofitable
+    assert deep.bz > plain.bz  # proactive's per-customer cost makes small buyers unprofitable

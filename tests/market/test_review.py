@@ -75,3 +75,21 @@ def test_a_review_classifies_the_current_customers_first(make_scenario):
     # unclassified customers are all C and "other": these counts come from the review's classes
     assert counts["A"] > 0 and counts["MVC"] > 0
     assert current > 0
+
+
+def test_a_firm_sees_what_each_value_class_costs_it_in_relationships(make_scenario):
+    levels = {"MVC": "proactive", "MGC": "accountable", "BZ": "basic", "other": "reactive"}
+    model = _model(make_scenario, relationship_level=levels,
+                   costs={"relationship": {"proactive": 25.0}})
+    model.run(periods=4)
+    view = model.observe(model.firms["Me"])
+    assert view.level_costs == {"basic": 0.0, "reactive": 0.5, "accountable": 2.0,
+                                "proactive": 25.0, "partnership": 160.0}
+    # every member of a class runs the class's level: the mean cost is that level's cost
+    assert set(view.class_level_cost) == set(view.class_margin)
+    for cls, cost in view.class_level_cost.items():
+        assert cost == view.level_costs[levels[cls]]
+    # a firm with one level for everyone
+    plain = _model(make_scenario, relationship_level="accountable")
+    plain.run(periods=4)
+    assert set(plain.observe(plain.firms["Me"]).class_level_cost.values()) == {2.0}

@@ -322,9 +322,15 @@ class TestFourR:
         model.classify(firm)
         levels = model.relationship_levels(firm)
         vc = model.state.value_class[firm.slot]
-        expected = {0: "partnership", 1: "proactive", 2: "basic", 3: "reactive"}
-        for code, name in expected.items():
-            assert set(levels[vc == code].tolist()) <= {LEVELS.index(name)}
+        chosen = firm.levers.relationship_level  # the class map of its last review
+        assert chosen["BZ"] == "basic"
+        # each class at most its parameter's level (partnership, proactive, reactive), less
+        # where the class's margin does not pay for it
+        for cls, most in {"MVC": "partnership", "MGC": "proactive", "other": "reactive"}.items():
+            assert LEVELS.index(chosen[cls]) <= LEVELS.index(most)
+        codes = {"MVC": 0, "MGC": 1, "BZ": 2, "other": 3}
+        for cls, code in codes.items():
+            assert set(levels[vc == code].tolist()) <= {LEVELS.index(chosen[cls])}
         assert (vc == 0).sum() > 0 and (vc == 1).sum() > 0
 
 

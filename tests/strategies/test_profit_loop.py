@@ -1,9 +1,10 @@
 """The built-in strategies close their plan-do-check-act loop on their own profit and loss:
 the MarketView's P&L helpers, 4P's margin floor and affordable promotion, 4C's cost floor, 4R's
-trimming of relationship levels that do not pay."""
+relationship levels that the customers' margins pay for."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -86,17 +87,37 @@ def test_4c_never_prices_below_its_cost_to_serve():
     assert FourC().decide(_view([LOSING] * 6))["promotion"] == pytest.approx(4_000.0)
 
 
-def test_4r_trims_a_level_whose_customers_do_not_pay_for_it():
-    r = FourR()
-    levels = r.decide(_view([{}] * 6, margins={"MVC": 40.0, "MGC": 5.0, "other": -1.0}))[
-        "relationship_level"]
-    assert levels == {"MVC": "partnership", "MGC": "proactive", "other": "basic", "BZ": "basic"}
-    # at most one trim per payback window: MGC turning negative next period waits
-    later = r.decide(_view([{}] * 7, margins={"MVC": 40.0, "MGC": -2.0, "other": -1.0}))
-    assert later["relationship_level"]["MGC"] == "proactive"
-    after = r.decide(_view([{}] * 12, margins={"MVC": 40.0, "MGC": -2.0, "other": -1.0}))
-    assert after["relationship_level"]["MGC"] == "accountable"
-    assert after["relationship_level"]["other"] == "basic"  # basic is the floor
-    # a fresh strategy forgets (reset): no trims before it has observed a window
-    assert FourR().decide(_view([{}] * 3, margins={"other": -5.0}))[
-        "relationship_level"]["other"] == "reactive"
+COSTS = {"basic": 0.0, "reactive": 0.5, "accountable": 2.0, "proactive": 20.0,
+         "partnership": 160.0}
+
+
+def _levels_for(margins: dict[str, float], level_cost: dict[str, float] | None = None,
+                **params: Any) -> dict[str, str]:
+    view = replace(_view([{}] * 6, margins=margins),
+                   class_level_cost=MappingProxyType(level_cost or {}),
+                   level_costs=MappingProxyType(COSTS))
+    return FourR(**params).decide(view)["relationship_level"]
+
+
+def test_4r_runs_the_deepest_level_a_class_margin_affords():
+    # a tenth of the margin: 1,700 affords partnership (160), 300 proactive (20), 30
+    # accountable (2), 8 reactive (0.5), 3 nothing but basic
+    assert _levels_for({"MVC": 1_700.0, "MGC": 300.0, "other": 8.0}) == {
+        "MVC": "partnership", "MGC": "proactive", "other": "reactive", "BZ": "basic"}
+    assert _levels_for({"MVC": 300.0, "MGC": 30.0, "other": 3.0}) == {
+        "MVC": "proactive", "MGC": "accountable", "other": "basic", "BZ": "basic"}
+    # never deeper than the parameter for the class
+    assert _levels_for({"MVC": 1e6, "MGC": 1e6, "other": 1e6})["other"] == "reactive"
+    assert _levels_for({"MVC": 1e6}, mvc="accountable")["MVC"] == "accountable"
+    # a class without customers keeps its parameter (it applies to nobody yet)
+    assert _levels_for({})["MVC"] == "partnership"
+
+
+def test_4r_judges_a_level_by_the_margin_before_its_own_cost():
+    # MVC's margin after a partnership's 160 is 40: before it, 200, which affords proactive
+    # (20 <= 20) but not the partnership it runs
+    levels = _levels_for({"MVC": 40.0}, level_cost={"MVC": 160.0})
+    assert levels["MVC"] == "proactive"
+    # a larger share affords more
+    assert _levels_for({"MVC": 40.0}, level_cost={"MVC": 160.0},
+                       relationship_share=0.8)["MVC"] == "partnership"
