@@ -3,9 +3,10 @@ in [-3.5, -1.5] (Bijmolt, van Heerde & Pieters 2005: mean -2.62), advertising el
 [0.03, 0.4] (Sethuraman, Tellis & Briesch 2011: 0.12 short term, 0.24 long term) and monthly
 churn between 1% and 6%.
 
-Measured at full size (10,000 agents), two seeds; with 4,000 agents the word of mouth over a
-network of fewer agents raises Alpha's churn by about a point (docs/validation.md, scale), and
-Beta's churn sits near the band's top. Ten replications are in docs/model.md.
+Measured at full size (10,000 agents), two seeds; with 4,000 agents Alpha's churn runs about
+a point higher: 4R's service ratchet reacts to the sampling noise of its observed satisfaction,
+which grows as the agents get fewer, and the network spreads the effect (docs/validation.md,
+scale). Beta's churn sits near the band's top. Ten replications are in docs/model.md.
 """
 
 from __future__ import annotations
