@@ -98,10 +98,20 @@ def _summary_wide(summary: pd.DataFrame, keys: list[str], names: list[str]) -> p
     return wide.reset_index()
 
 
-def _customers(manifest: dict[str, Any]) -> int:
+def _first_scenario(manifest: dict[str, Any]) -> dict[str, Any]:
     scenarios = manifest.get("scenarios") or {}
-    first = next(iter(scenarios.values()), {})
-    return int(first.get("market", {}).get("customers", 0)) or 1
+    return next(iter(scenarios.values()), {})
+
+
+def _customers(manifest: dict[str, Any]) -> int:
+    """The real customers of the market (``market.size``, else ``market.customers``): counts
+    in the time series are of real customers, so a share of the market divides by them."""
+    market = _first_scenario(manifest).get("market", {})
+    return int(market.get("size") or market.get("customers") or 0) or 1
+
+
+def _period_unit(manifest: dict[str, Any]) -> str:
+    return str(_first_scenario(manifest).get("period_unit") or "month")
 
 
 def _ok(runs: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
@@ -190,13 +200,14 @@ def _arms(analysis: Analysis, store: ResultStore, manifest: dict[str, Any],
     analysis.figures.append(("loyalty", f"{firm}'s loyal customers (share of all customers)"
                              f" over time, mean and {level:.0%} band per arm",
                              band_figure(loyal, "arm", f"{analysis.title}: {firm}'s loyal"
-                                         " customers", "loyal share", percent=True, styles=styles)))
+                                         " customers", "loyal share", percent=True, styles=styles,
+                                         period_unit=_period_unit(manifest))))
     profit = timeseries_bands(ts, "arm", "cumulative_profit", level)
     analysis.figures.append(("profit", f"{firm}'s cumulative profit over time, mean and"
                              f" {level:.0%} band per arm",
                              band_figure(profit, "arm", f"{analysis.title}: {firm}'s"
                                          " cumulative profit", "cumulative profit (money)",
-                                         styles=styles)))
+                                         styles=styles, period_unit=_period_unit(manifest))))
 
 
 def _factors(manifest: dict[str, Any]) -> list[str]:

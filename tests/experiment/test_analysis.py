@@ -133,3 +133,20 @@ def test_the_arms_table_has_one_row_per_outcome_and_a_column_per_arm(tmp_path: P
 ])
 def test_interval_text(mean: float, low: float, high: float, text: str) -> None:
     assert interval_text(mean, low, high) == text
+
+
+def test_the_arms_figures_share_the_real_market_and_name_the_period(tmp_path: Path) -> None:
+    """300 agents standing for the default market's 10,000 customers: the loyalty band is a
+    share of the real market (the runs table's loyal_share), and the time axis names the
+    scenario's period unit."""
+    arms = {"A": {"firms.Gamma.quality": 0.5, "period_unit": "week", "periods": 24},
+            "B": {"firms.Gamma.quality": 0.9, "period_unit": "week", "periods": 24}}
+    analysis = run_experiment(tmp_path / "arms", {"kind": "arms", "arms": arms},
+                              [{"name": "loyal_share@Gamma"}], replications=2)
+    figures = {key: figure for key, _, figure in analysis.figures}
+    axes = figures["loyalty"].axes[0]
+    assert axes.get_xlabel() == "period (week)"
+    last = {line.get_ydata()[-1] for line in axes.get_lines()}
+    expected = set(analysis.runs.groupby("arm")["loyal_share@Gamma"].mean())
+    assert len(last) == 2 and max(last) < 1.0
+    assert sorted(last) == pytest.approx(sorted(expected))
