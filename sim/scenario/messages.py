@@ -106,7 +106,7 @@ def problems_from_validation(
         trace = trace_loc(model, detail["loc"])
         findings.append(_finding(detail, trace))
     problems = []
-    for finding in _prune_unions(findings):
+    for finding in _prune_unions(_prune_under_invalid_keys(findings)):
         file, line, column = loaded.locate(finding.path)
         problems.append(
             Problem(file, line, column, dotted(finding.path), finding.message, finding.got)
@@ -197,6 +197,14 @@ def _finding(detail: Mapping, trace: Trace) -> _Finding:
     if trace.is_key:
         message = f"invalid key: {message}"
     return _Finding(path, message, got, kind, list(trace.unions), choices)
+
+
+def _prune_under_invalid_keys(findings: list[_Finding]) -> list[_Finding]:
+    """Drop the problems inside an entry whose key is itself invalid (a misspelt level's
+    fields are "missing" only because the key named nothing): the key's problem says it."""
+    keys = {f.path for f in findings if f.message.startswith("invalid key:")}
+    return [f for f in findings
+            if not any(len(f.path) > len(k) and f.path[:len(k)] == k for k in keys)]
 
 
 def _unknown_key_message(key: object, owner: type[pydantic.BaseModel] | None) -> str:

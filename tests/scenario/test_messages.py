@@ -159,3 +159,17 @@ def test_validate_file_passes_the_context(tmp_path) -> None:
     with pytest.raises(SourceError) as caught:
         validate_file(path, Checked, context={"limit": 3})
     assert str(caught.value) == f"{path}:1:1: size is above the limit of 3"
+
+
+def test_a_misspelt_key_of_a_dict_of_models_is_one_problem_not_its_missing_fields() -> None:
+    from pathlib import Path
+
+    from sim.scenario.loader import load_scenario
+
+    default = Path(__file__).resolve().parents[2] / "scenarios" / "default.yaml"
+    with pytest.raises(SourceError) as caught:
+        load_scenario(default, [("--set 1", "market.behaviour.levels.partnershp.cocreation=0")])
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1, lines
+    assert "market.behaviour.levels.partnershp: invalid key" in lines[0]
+    assert "partnership" in lines[0]
