@@ -7,13 +7,15 @@ seen to have left the market is no longer a rival); with
 two-way communication, the mean needs of the customers it talks to (its aware customers,
 weighted by their expected volume); its current customers by value and ABC class, and their
 mean smoothed margin and relationship-level cost per value class (its customer-profitability
-records), and its own cost of each level. It never
+records), its own cost of each level, and the standard error of its current customers' mean
+satisfaction. It never
 sees another firm's customers or levers directly (DESIGN.md principle 4). Counts are of real
 customers (``market.size``).
 """
 
 from __future__ import annotations
 
+import math
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +75,9 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
                             minlength=len(VALUE_CODES))
     class_level_cost = {k: float(cost_sums[v] / value_counts[v])
                         for k, v in VALUE_CODES.items() if value_counts[v]}
+    sat = st.satisfaction[s].take(members)
+    satisfaction_se = (float(sat.std(dtype=np.float64)) / math.sqrt(members.size)
+                       if members.size > 1 else 0.0)
     counts = {k: scaled_count(value_counts[v], w) for k, v in VALUE_CODES.items()}
     counts.update({k: scaled_count(abc_counts[v], w) for k, v in ABC_CODES.items()})
     return MarketView(
@@ -84,7 +89,7 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
         customer_counts=MappingProxyType(counts), review_every=firm.review_every,
         class_margin=MappingProxyType(class_margin),
         class_level_cost=MappingProxyType(class_level_cost),
-        level_costs=MappingProxyType(level_costs))
+        level_costs=MappingProxyType(level_costs), satisfaction_se=satisfaction_se)
 
 
 def review(firm: Firm, period: int, records: list[dict[str, Any]], state: CustomerState,

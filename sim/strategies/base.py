@@ -77,6 +77,9 @@ class MarketView:
             firm runs for its current customers in each value class (absent as above), so
             ``class_margin + class_level_cost`` is the class's margin before that cost.
         level_costs: this firm's cost per customer and period of each relationship level.
+        satisfaction_se: the standard error of the mean satisfaction of this firm's current
+            customers (their standard deviation over the square root of their number, as
+            simulated): the noise in its observed ``satisfaction``; 0 without customers.
     """
 
     period: int
@@ -93,6 +96,7 @@ class MarketView:
     class_level_cost: Mapping[str, float] = field(
         default_factory=lambda: MappingProxyType({}))
     level_costs: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    satisfaction_se: float = 0.0
 
     def last(self, column: str, default: float | None = None) -> Any:
         """This firm's latest observed value of a column (``default`` if none yet)."""

@@ -20,7 +20,12 @@ class FourR(Strategy):
     - **relevance**: structural and social bonds (Berry's programs at ``structural`` and
       ``social``) that add co-created value, making switching unattractive rather than costly;
     - **reaction**: fast recovery of failed service (``recovery``); when its observed mean
-      satisfaction falls, or a rival's is higher, it raises service by ``service_step``;
+      satisfaction falls, or a rival's is higher, it raises service by ``service_step``. It
+      tracks satisfaction on a control chart (Shewhart 1931): a fall or a rival's lead counts
+      only beyond the noise of its observed mean, ``noise_limit`` standard errors of the mean
+      satisfaction of its current customers (and at least 0.005), so it acts on a change in
+      its customers, not on which of them happened to buy this period; and so its reaction
+      does not depend on how many customers are simulated;
     - **relationship**: the relationship level by customer value: ``mvc`` for the most valuable
       customers, ``mgc`` for the most growable, ``other`` for the rest, ``bz`` for customers
       below zero (discipline: basic contact, no discount). Relationship spending must return
@@ -57,7 +62,7 @@ class FourR(Strategy):
         "programs.social": "social",
         "programs.structural": "structural",
         "recovery": "recovery",
-        "service": "service_step",
+        "service": "service_step, noise_limit",
         "cross_sell": "cross_sell",
         "communication": "communication",
         "price": "markup",
@@ -76,6 +81,9 @@ class FourR(Strategy):
         recovery: float = Field(0.8, ge=0.0, le=1.0, description="share of failures recovered")
         cross_sell: float = Field(0.6, ge=0.0, le=1.0, description="cross-selling to loyal"
                                   " customers")
+        noise_limit: float = Field(2.0, ge=0.0, le=10.0, description="standard errors of"
+                                   " the observed mean satisfaction a fall (or a rival's"
+                                   " lead) must exceed before service is raised")
         service_step: float = Field(0.05, ge=0.0, le=1.0, description="service added when"
                                     " satisfaction falls or a rival's is higher")
         markup: float = Field(0.7, ge=0.0, le=5.0, description="relationship premium: markup on"
@@ -115,8 +123,9 @@ class FourR(Strategy):
             now, before = view.history[-1]["satisfaction"], view.history[-2]["satisfaction"]
             rivals = [rows[-1]["satisfaction"] for rows in view.competitors.values() if rows]
             rivals = [s for s in rivals if s == s]
-            if (now == now and before == before and now < before - 0.005) or (
-                    rivals and now == now and max(rivals) > now):
+            limit = max(0.005, p.noise_limit * view.satisfaction_se)
+            if (now == now and before == before and now < before - limit) or (
+                    rivals and now == now and max(rivals) > now + limit):
                 service = min(1.0, service + p.service_step)
         revenue = view.last("revenue", 0.0) or 0.0
         return {

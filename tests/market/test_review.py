@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+import pytest
 
 from sim.market.model import MarketModel
 from sim.strategies import MarketView, Strategy
@@ -93,3 +94,14 @@ def test_a_firm_sees_what_each_value_class_costs_it_in_relationships(make_scenar
     plain = _model(make_scenario, relationship_level="accountable")
     plain.run(periods=4)
     assert set(plain.observe(plain.firms["Me"]).class_level_cost.values()) == {2.0}
+
+
+def test_a_firm_sees_the_standard_error_of_its_customers_mean_satisfaction(make_scenario):
+    model = _model(make_scenario)
+    model.run(periods=4)
+    view = model.observe(model.firms["Me"])
+    slot = model.firms["Me"].slot
+    sat = model.state.satisfaction[slot][model.state.current == slot].astype(np.float64)
+    assert sat.size > 1
+    assert view.satisfaction_se == pytest.approx(sat.std() / np.sqrt(sat.size), rel=1e-6)
+    assert view.satisfaction_se > 0

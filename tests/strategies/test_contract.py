@@ -7,6 +7,7 @@ Shaped after Axelrod-Python's shared player test: one contract, run for every st
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import pickle
 from types import MappingProxyType
@@ -304,6 +305,28 @@ class TestFourR:
                                                       {"satisfaction": 0.8}]))
         assert falling["service"] == pytest.approx(0.55)
         assert steady["service"] == pytest.approx(0.5)
+
+    def test_a_fall_within_the_noise_of_the_mean_is_not_a_fall(self):
+        """A control chart: a fall, or a rival's lead, counts beyond noise_limit (2) standard
+        errors of the observed mean satisfaction, so the rule does not react to which
+        customers happened to buy, nor more often with fewer customers simulated."""
+        lv = LEVERS.model_copy(update={"service": 0.5})
+
+        def decide(mine, se, rivals=None):
+            v = dataclasses.replace(view(levers=lv, mine=mine, rivals=rivals or {}),
+                                    satisfaction_se=se)
+            return FourR().decide(v)["service"]
+
+        dip = [{"satisfaction": 0.80}, {"satisfaction": 0.79}]
+        assert decide(dip, 0.0) == pytest.approx(0.55)  # 0.01 > 0.005
+        assert decide(dip, 0.004) == pytest.approx(0.55)  # 0.01 > 2 x 0.004
+        assert decide(dip, 0.006) == pytest.approx(0.5)  # 0.01 < 2 x 0.006: noise
+        steady = [{"satisfaction": 0.8}, {"satisfaction": 0.8}]
+        assert decide(steady, 0.006, {"R": [{"satisfaction": 0.81}]}) == pytest.approx(0.5)
+        assert decide(steady, 0.006, {"R": [{"satisfaction": 0.82}]}) == pytest.approx(0.55)
+        strict = FourR(noise_limit=0.0)
+        v = dataclasses.replace(view(levers=lv, mine=dip), satisfaction_se=0.006)
+        assert strict.decide(v)["service"] == pytest.approx(0.55)
 
     def test_raises_service_when_a_rival_satisfies_more(self):
         lv = LEVERS.model_copy(update={"service": 0.98})

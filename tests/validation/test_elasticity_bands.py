@@ -3,10 +3,8 @@ in [-3.5, -1.5] (Bijmolt, van Heerde & Pieters 2005: mean -2.62), advertising el
 [0.03, 0.4] (Sethuraman, Tellis & Briesch 2011: 0.12 short term, 0.24 long term) and monthly
 churn between 1% and 6%.
 
-Measured at full size (10,000 agents), two seeds; with 4,000 agents Alpha's churn runs about
-a point higher: 4R's service ratchet reacts to the sampling noise of its observed satisfaction,
-which grows as the agents get fewer, and the network spreads the effect (docs/validation.md,
-scale). Beta's churn sits near the band's top. Ten replications are in docs/model.md.
+Measured at full size (10,000 agents), two seeds. Beta's churn and Gamma's promotion
+elasticity sit at the bands' edges (docs/validation.md). Ten replications are in docs/model.md.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ BANDS = {"elasticity_price": (-3.5, -1.5), "elasticity_promotion": (0.03, 0.4),
 
 @pytest.fixture(scope="module")
 def measured():
-    scenario = load_scenario(DEFAULT)  # full size: churn runs higher with fewer agents
+    scenario = load_scenario(DEFAULT)
     runs = [measure_market(scenario, seed, window=12, step=0.05)[0] for seed in (1, 2)]
     return {k: sum(r[k] for r in runs) / len(runs) for k in runs[0]}
 
