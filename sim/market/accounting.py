@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.levers import LEVELS
+from sim.market.classes import level_costs
 from sim.market.state import F32, CustomerState
 from sim.scenario.spec import Scenario
 
@@ -66,15 +66,11 @@ def close_books(period: Period, state: CustomerState, spec: Scenario) -> None:
         n_active = members.size
         level = period.levels[s]
         # per-customer relationship, contact and program costs for current customers
-        level_cost = np.array([c.relationship[name] for name in LEVELS], dtype=F32)
+        rel_cost = level_costs(firm, level, members)
         per_customer = F32(lv.communication * c.communication + lv.programs.social * c.social
                            + lv.programs.structural * c.structural)
-        if np.isscalar(level):
-            rel_cost = F32(level_cost[int(level)])
-            rel_total = float(rel_cost) * n_active
-        else:
-            rel_cost = level_cost.take(level.take(members))
-            rel_total = float(rel_cost.sum(dtype=np.float64))
+        rel_total = (float(rel_cost) * n_active if np.isscalar(level)
+                     else float(rel_cost.sum(dtype=np.float64)))
         led.book("cost_relationship", w * (rel_total + lv.communication * c.communication
                                            * n_active))
         led.book("cost_programs", w * (lv.programs.social * c.social

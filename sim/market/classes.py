@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from sim.market.state import CustomerState
 
 __all__ = ["ABC_CODES", "LEVEL_EFFECTS", "VALUE_CODES", "abc_classes", "classify_customers",
-           "level_effects", "relationship_levels", "resolve_class_map", "value_classes"]
+           "level_costs", "level_effects", "relationship_levels", "resolve_class_map",
+           "value_classes"]
 
 F32 = np.float32
 ABC_CODES = {"A": 0, "B": 1, "C": 2}
@@ -159,6 +160,17 @@ def relationship_levels(firm: Firm, state: CustomerState,
     """Each customer's relationship level code toward ``firm`` (or one code for all)."""
     return resolve_class_map(firm.levers.relationship_level, firm.slot, "basic", LEVELS.index,
                              state, population, dtype=np.int8)
+
+
+def level_costs(firm: Firm, level: int | np.ndarray, members: np.ndarray,
+                dtype: type = F32) -> Any:
+    """The firm's relationship-level cost per period of each of ``members``: one number when
+    every customer runs the same ``level`` (a code), else one per member (``level`` per
+    customer, as :func:`relationship_levels` gives it)."""
+    per_level = np.array([firm.costs.relationship[name] for name in LEVELS], dtype=dtype)
+    if np.isscalar(level):
+        return per_level[int(level)]
+    return per_level.take(level.take(members))  # type: ignore[union-attr]
 
 
 def level_effects(level: int | np.ndarray, b: BehaviourSpec) -> dict[str, Any]:

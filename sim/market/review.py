@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.levers import LEVELS
-from sim.market.classes import ABC_CODES, VALUE_CODES, classify_customers, relationship_levels
+from sim.market.classes import (
+    ABC_CODES,
+    VALUE_CODES,
+    classify_customers,
+    level_costs,
+    relationship_levels,
+)
 from sim.market.metrics import scaled_count
 from sim.market.population import Population
 from sim.market.state import CustomerState
@@ -66,15 +72,15 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
                               weights=st.margin[s].take(members), minlength=len(VALUE_CODES))
     class_margin = {k: float(margin_sums[v] / value_counts[v])
                     for k, v in VALUE_CODES.items() if value_counts[v]}
-    level_costs = {name: float(firm.costs.relationship[name]) for name in LEVELS}
-    per_level = np.array([level_costs[name] for name in LEVELS])
     level = relationship_levels(firm, st, population)
-    cost_i = (np.full(members.size, per_level[int(level)]) if np.isscalar(level)
-              else per_level.take(level.take(members)))  # type: ignore[union-attr]
-    cost_sums = np.bincount(st.value_class[s].take(members), weights=cost_i,
-                            minlength=len(VALUE_CODES))
-    class_level_cost = {k: float(cost_sums[v] / value_counts[v])
-                        for k, v in VALUE_CODES.items() if value_counts[v]}
+    cost_i = level_costs(firm, level, members, dtype=np.float64)
+    if np.isscalar(level):  # one level for everyone: every class costs the same
+        class_level_cost = dict.fromkeys(class_margin, float(cost_i))
+    else:
+        cost_sums = np.bincount(st.value_class[s].take(members), weights=cost_i,
+                                minlength=len(VALUE_CODES))
+        class_level_cost = {k: float(cost_sums[v] / value_counts[v])
+                            for k, v in VALUE_CODES.items() if value_counts[v]}
     sat = st.satisfaction[s].take(members)
     satisfaction_se = (float(sat.std(dtype=np.float64)) / math.sqrt(members.size)
                        if members.size > 1 else 0.0)
@@ -89,7 +95,9 @@ def observe(firm: Firm, period: int, records: list[dict[str, Any]], state: Custo
         customer_counts=MappingProxyType(counts), review_every=firm.review_every,
         class_margin=MappingProxyType(class_margin),
         class_level_cost=MappingProxyType(class_level_cost),
-        level_costs=MappingProxyType(level_costs), satisfaction_se=satisfaction_se)
+        level_costs=MappingProxyType({name: float(firm.costs.relationship[name])
+                                      for name in LEVELS}),
+        satisfaction_se=satisfaction_se)
 
 
 def review(firm: Firm, period: int, records: list[dict[str, Any]], state: CustomerState,

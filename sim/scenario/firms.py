@@ -85,7 +85,6 @@ class FirmCosts(Strict):
         return v
 
 
-
 class FirmSpec(Strict):
     """A firm: its strategy, its initial marketing mix, and its costs."""
 

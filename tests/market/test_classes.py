@@ -9,6 +9,7 @@ from sim.market.classes import (
     ABC_CODES,
     VALUE_CODES,
     abc_classes,
+    level_costs,
     value_classes,
 )
 
@@ -71,3 +72,17 @@ def test_value_classes_small_cases():
     assert codes.tolist() == [VALUE_CODES["BZ"], VALUE_CODES["MVC"], VALUE_CODES["MGC"]]
     assert np.all(value_classes(np.ones(3, np.float32), np.ones(3, np.float32),
                                 np.zeros(3, bool)) == VALUE_CODES["other"])
+
+
+def test_level_costs_are_the_firms_cost_of_each_members_level() -> None:
+    from types import SimpleNamespace
+
+    from sim.scenario.firms import FirmCosts
+
+    firm = SimpleNamespace(costs=FirmCosts(relationship={"proactive": 25.0}))
+    members = np.array([0, 2, 3])
+    per_customer = np.array([4, 0, 3, 1], dtype=np.int8)  # level codes, basic .. partnership
+    np.testing.assert_array_equal(level_costs(firm, per_customer, members), [160.0, 25.0, 0.5])
+    assert level_costs(firm, 2, members) == 2.0  # one level for everyone: one number
+    assert level_costs(firm, per_customer, members).dtype == np.float32
+    assert level_costs(firm, 3, members, dtype=np.float64).dtype == np.float64
