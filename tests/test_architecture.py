@@ -16,12 +16,12 @@ import sim
 PACKAGE = Path(sim.__file__).resolve().parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("sim.files", "sim.levers", "sim.columns", "sim.network"),
+    ("sim.files", "sim.levers", "sim.columns", "sim.measures", "sim.network"),
     ("sim.strategies",),
     ("sim.scenario",),
     ("sim.market",),
     ("sim",),  # the public API (sim/__init__.py): load_scenario, MarketModel, run, Strategy ...
-    ("sim.experiment", "sim.report"),
+    ("sim.experiment", "sim.report", "sim.calibration"),
     ("sim.dashboard", "sim.cli", "sim.__main__"),
 )
 """The layers, lowest first: a module imports only from its own layer or the ones below."""

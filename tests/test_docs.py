@@ -33,7 +33,9 @@ SMALL = ["--customers", "300", "--periods", "6", "--no-figures", "--quiet"]
 runner = CliRunner()
 
 
-def _commands(command: str) -> list[tuple[str, list[str]]]:
+def _commands(command: str, *, every: bool = False) -> list[tuple[str, list[str]]]:
+    """The docs' ``stratsim COMMAND`` lines; unless ``every``, only those whose file exists
+    (not a synopsis, nor a file the reader writes first; ``report`` reads a folder)."""
     found = []
     for doc in DOCS:
         text = doc.read_text(encoding="utf-8")
@@ -43,8 +45,8 @@ def _commands(command: str) -> list[tuple[str, list[str]]]:
                 if not line.startswith(f"stratsim {command} "):
                     continue
                 words = shlex.split(line, comments=True)
-                if command != "report" and not (ROOT / words[2]).exists():
-                    continue  # a synopsis, or a file the reader writes first
+                if not every and command != "report" and not (ROOT / words[2]).exists():
+                    continue
                 found.append((f"{doc.name}: {line}", words[1:]))
     return found
 
@@ -185,3 +187,57 @@ def test_doc_diagnose_example_measures_the_market(where, args, tmp_path):
     rows = pd.read_csv(out / "diagnostics.csv")
     price = rows[rows.measure == "elasticity_price"]
     assert len(price) >= 2 and (price["mean"] < 0).all(), where
+
+
+CALIBRATIONS = _commands("calibrate")
+FOLLOW_UPS = ("compare", "diagnose", "run", "report")
+
+
+def _with_option(args: list[str], option: str, value: str) -> list[str]:
+    out = list(args)
+    if option in out:
+        out[out.index(option) + 1] = value
+    else:
+        out += [option, value]
+    return out
+
+
+def test_the_docs_have_calibrate_examples():
+    assert len(CALIBRATIONS) >= 2
+
+
+@pytest.mark.parametrize(("where", "args"), CALIBRATIONS, ids=[w for w, _ in CALIBRATIONS])
+def test_doc_calibrate_example_fits_and_the_commands_after_it_use_its_market(where, args,
+                                                                             tmp_path):
+    """A calibrate example runs (300 customers, 24 runs) and writes a valid calibrated
+    scenario; every example of the same page that then uses ``runs/<its folder>/`` runs on
+    what it wrote."""
+    folder = (args[args.index("--out") + 1] if "--out" in args
+              else f"runs/{Path(args[1]).stem}-calibrate")
+    out = tmp_path / Path(folder).name
+    small = _without_out(args)
+    for option, value in (("--customers", "300"), ("--budget", "24"), ("--replications", "2"),
+                          ("--batch", "4"), ("--jobs", "1")):
+        small = _with_option(small, option, value)
+    result = runner.invoke(app, [*[str(ROOT / a) if a.endswith(".yaml") else a for a in small],
+                                 "--quiet", "--out", str(out)])
+    assert result.exit_code == 0, (where, result.output)
+    targets = [a.split("=")[0] for k, a in enumerate(args) if k and args[k - 1] == "--target"]
+    fit = pd.read_csv(out / "fit.csv")
+    assert [t for t in targets if t not in set(fit["target"])] == [], where
+    from sim.scenario.loader import load_scenario
+
+    load_scenario(out / "calibrated.yaml")
+    page = where.split(":")[0]
+    later = [(w, a) for command in FOLLOW_UPS for w, a in _commands(command, every=True)
+             if w.split(":")[0] == page and any(x.startswith(f"{folder}/") or x == folder
+                                                 for x in a)]
+    for w, a in later:
+        mapped = [str(out / Path(x).relative_to(folder)) if x.startswith(f"{folder}/")
+                  else str(out) if x == folder else x for x in _without_out(a)]
+        if mapped[0] in ("compare", "diagnose"):
+            mapped = [*_replications(mapped, 2), "--customers", "300", "--quiet", "--jobs", "1",
+                      "--out", str(tmp_path / "after")]
+        result = runner.invoke(app, mapped)
+        assert result.exit_code == 0, (w, result.output)
+

@@ -85,7 +85,9 @@ def allow_code_beside(path: Path) -> None:
 
 
 def check_scenario_files(files: Iterable[Path], *, allow_code: bool = False) -> None:
-    """Validate every scenario file; on any problem print them all and exit with status 2."""
+    """Validate every scenario file (and its calibration: section, against the scenario); on
+    any problem print them all and exit with status 2."""
+    from sim.calibration.problem import build_calibration
     from sim.scenario.loader import load_scenario
 
     problems = []
@@ -93,7 +95,8 @@ def check_scenario_files(files: Iterable[Path], *, allow_code: bool = False) -> 
         if allow_code:
             allow_code_beside(f)
         try:
-            load_scenario(f, allow_code=allow_code)
+            if load_scenario(f, allow_code=allow_code).calibration is not None:
+                build_calibration(f, allow_code=allow_code)
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -295,16 +295,22 @@ def register(app: typer.Typer) -> None:
         out_file: Annotated[Path | None, typer.Option(
             "--out", help="HTML file (default: DIR/report.html).")] = None,
     ) -> None:
-        """Write one self-contained HTML report of an experiment (figures, tables, scenario,
-        design, provenance)."""
+        """Write one self-contained HTML report of an experiment or a calibration (figures,
+        tables, scenario, design, provenance)."""
         from sim.experiment.report import write_experiment_report
 
         try:
             store = ResultStore(directory, create=False)
-            if store.read_manifest().get("kind") == "diagnose":
+            kind = store.read_manifest().get("kind")
+            if kind == "diagnose":
                 fail(f"{directory}: a diagnosis folder (stratsim diagnose); its results are"
                      " diagnostics.json, diagnostics.csv and figures/ there")
-            path = write_experiment_report(store, out_file or directory / "report.html")
+            if kind == "calibrate":
+                from sim.calibration.report import write_calibration_report
+
+                path = write_calibration_report(store, out_file or directory / "report.html")
+            else:
+                path = write_experiment_report(store, out_file or directory / "report.html")
         except ExperimentError as exc:
             fail(str(exc))
         out.print(f"report: {path}", highlight=False)

@@ -122,11 +122,13 @@ def _ratio_log(up: float, down: float) -> float:
     return math.nan
 
 
-def _elasticities(start: MarketModel, names: list[str], first: int, step: float
-                  ) -> dict[str, float]:
+def _elasticities(start: MarketModel, names: list[str], first: int, step: float,
+                  only: set[tuple[str, str]] | None = None) -> dict[str, float]:
     out: dict[str, float] = {}
     for name in names:
         for lever in ELASTICITY_LEVERS:
+            if only is not None and (name, lever) not in only:
+                continue
             level = float(getattr(start.firms[name].levers, lever))
             up, down = level * (1.0 + step), level * (1.0 - step)
             if lever == "quality":
@@ -202,11 +204,13 @@ def _firm_measures(model: MarketModel, panel: PurchasePanel, ts: pd.DataFrame,
 
 
 def measure_market(scenario: Scenario, seed: int, *, window: int, step: float,
-                   allow_code: bool = False, elasticities: bool = True
+                   allow_code: bool = False, elasticities: bool = True,
+                   levers: list[list[str]] | None = None
                    ) -> tuple[dict[str, Any], pd.DataFrame]:
     """One replication of a diagnosis (see the module docstring): its measures, and the time
     series of the unperturbed run. ``elasticities=False`` leaves out the perturbed copies (and
-    the elasticity measures): the panel, churn and classes only.
+    the elasticity measures): the panel, churn and classes only; ``levers`` (``[firm, lever]``
+    pairs) measures only those elasticities (and, for a price, its cross-price elasticities).
 
     Raises:
         ValueError: the window is longer than the scenario, or ``step`` is not in (0, 0.5).
@@ -224,5 +228,6 @@ def measure_market(scenario: Scenario, seed: int, *, window: int, step: float,
     ts = model.timeseries()
     measures = _firm_measures(model, panel, ts, names)
     if elasticities:
-        measures.update(_elasticities(start, names, first, step))
+        only = None if levers is None else {(str(f), str(lv)) for f, lv in levers}
+        measures.update(_elasticities(start, names, first, step, only))
     return measures, ts

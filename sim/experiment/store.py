@@ -255,13 +255,17 @@ class ResultStore(ManifestMixin):
         return {p.name.removesuffix(".parquet") for p in self.runs_dir.glob("*.parquet")
                 if not p.name.startswith(".")}
 
-    def runs(self) -> pd.DataFrame:
+    def runs(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """The ``runs`` table: one row per finished run, sorted by run_id.
+
+        Args:
+            run_ids: only these runs (unfinished ones are left out); all finished by default.
 
         Columns: run_id, seed, status, attempts, seconds, the labels, the outcomes
         ``metric@Firm``. No rows (but those first columns) if nothing has finished.
         """
-        ids = sorted(self.finished_ids())
+        finished = self.finished_ids()
+        ids = sorted(finished if run_ids is None else finished & set(run_ids))
         if not ids:
             return _empty_runs()
         table = pa.concat_tables([pq.read_table(self._run_path(i)) for i in ids],

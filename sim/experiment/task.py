@@ -18,22 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["OUTCOME_METRICS", "RunResult", "RunTask", "final_outcomes", "run_task"]
+from sim.measures import OUTCOME_METRICS
 
-OUTCOME_METRICS: dict[str, str] = {
-    "cumulative_profit": "cumulative profit at the last period (money)",
-    "discounted_profit": "discounted cumulative profit at the last period (money)",
-    "customer_equity": "sum of current customers' lifetime values at the last period (money)",
-    "loyal_share": "loyal customers / all customers at the last period",
-    "share_units": "market share in units at the last period",
-    "retention_rate": "mean retention rate per period over the last 12 periods",
-    "churn_rate": "1 - retention_rate",
-    "satisfaction": "mean satisfaction of current customers at the last period",
-    "trust": "mean trust of current customers at the last period",
-    "active": "current customers at the last period",
-    "profit": "profit in the last period (money)",
-}
-"""Outcomes computed for every firm of every run, named ``metric@Firm``."""
+__all__ = ["OUTCOME_METRICS", "RunResult", "RunTask", "final_outcomes", "run_task"]
 
 
 @dataclass(frozen=True)
@@ -48,8 +35,9 @@ class RunTask:
         labels: where the run sits in the design: arm or parameter values, replication.
         allow_code: allow user strategy classes.
         diagnose: if given, the run is one replication of a diagnosis with these options
-            (``window``, ``step``: :func:`sim.experiment.measurement.measure_market`), and its
-            outcomes are the market's measures.
+            (``window``, ``step``, ``levers``: :func:`sim.experiment.measurement.measure_market`),
+            and its outcomes are the market's measures (with ``outcomes: True``, and the run's
+            outcomes too).
     """
 
     run_id: str
@@ -125,8 +113,12 @@ def run_task(task: RunTask) -> RunResult:
         if task.diagnose is not None:
             from sim.experiment.measurement import measure_market
 
+            options = dict(task.diagnose)
+            with_outcomes = options.pop("outcomes", False)
             outcomes, ts = measure_market(scenario, task.seed, allow_code=task.allow_code,
-                                          **task.diagnose)
+                                          **options)
+            if with_outcomes:
+                outcomes.update(final_outcomes(ts, scenario.market.real_customers))
         else:
             model = MarketModel(scenario, seed=task.seed, allow_code=task.allow_code).run()
             ts = model.timeseries()

@@ -22,6 +22,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.columns import COLUMNS
 from sim.levers import Label, LeverSet, Name, Strict, class_map_dimension
+from sim.scenario.calibration import CalibrationSpec
 from sim.scenario.events import EventSpec
 from sim.scenario.expectation import CheckSpec, Expectation
 from sim.scenario.firms import FirmSpec
@@ -50,6 +51,9 @@ class Scenario(Strict):
                              description="how `stratsim check` runs the expectations")
     expectations: list[Expectation] = Field(
         default_factory=list, description="the lesson's claims, checked by `stratsim check`")
+    calibration: CalibrationSpec | None = Field(
+        None, exclude=True, description="what `stratsim calibrate` fits the market to, and the"
+        " fields it may move (not part of a run: left out of resolved scenarios)")
     stratsim_version: str | None = Field(None, description="version that resolved this file")
 
     @field_validator("firms")

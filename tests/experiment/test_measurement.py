@@ -177,6 +177,37 @@ def test_without_elasticities_the_panel_is_the_same(scenario, measured):
     pd.testing.assert_frame_equal(ts, measured[1])
 
 
+def test_only_the_levers_asked_for_are_moved(scenario, measured):
+    only, ts = measure_market(scenario, 7, window=8, step=0.05, levers=[["Acme", "price"]])
+    moved = {k for k in only if k.startswith(("elasticity_", "cross_price"))}
+    assert moved == {key("elasticity_price", "Acme"), key("cross_price", "Rival", of="Acme")}
+    assert all(only[k] == measured[0][k] for k in moved)  # the same copies, the same draws
+    pd.testing.assert_frame_equal(ts, measured[1])
+
+
+def test_a_diagnosis_task_can_also_report_the_runs_outcomes(scenario):
+    from sim.experiment.task import RunTask, final_outcomes, run_task
+
+    task = RunTask("r0", scenario.model_dump(mode="json"), 7,
+                   diagnose={"window": 8, "step": 0.05, "elasticities": False,
+                             "outcomes": True})
+    result = run_task(task)
+    assert result.status == "ok", result.error
+    expected = final_outcomes(result.timeseries, scenario.market.real_customers)
+    assert {k: result.outcomes[k] for k in expected} == expected
+    assert key("penetration", "Acme") in result.outcomes
+
+
+def test_the_measure_names_are_the_measures_taken():
+    from sim.measures import CATEGORY_MEASURES, DIAGNOSTIC_MEASURES, MEASURE_ALIASES
+
+    assert set(DIAGNOSTIC_MEASURES) == (set(FIRM_MEASURES) - {"spells", "units"}) | {
+        "no_purchase"}
+    assert set(MEASURE_ALIASES.values()) <= set(DIAGNOSTIC_MEASURES)
+    assert set(DIAGNOSTIC_MEASURES) >= CATEGORY_MEASURES
+    assert set(LABELS) >= set(DIAGNOSTIC_MEASURES)
+
+
 def test_a_diagnosis_is_the_same_on_one_process_or_two(scenario, tmp_path):
     options = DiagnoseOptions(replications=2, seed=3, window=6)
     serial, _ = run_diagnosis(scenario, tmp_path / "one", options, jobs=1, quiet=True)

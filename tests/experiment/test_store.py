@@ -80,6 +80,7 @@ def test_layout_and_tables(tmp_path: Path, results: list[RunResult]) -> None:
         series[["run_id", "period", "firm"]].sort_values(["run_id", "period", "firm"]))
     assert store.timeseries(["push-r0", "never-ran"])["run_id"].unique().tolist() == [
         "push-r0"]
+    assert store.runs(["push-r0", "never-ran"])["run_id"].tolist() == ["push-r0"]
 
 
 def test_empty_store_reads_as_empty_tables(tmp_path: Path) -> None:
