@@ -178,7 +178,7 @@ def _parameter_rows(cal: Calibration, table: pd.DataFrame, best: pd.Series
     return pd.DataFrame(rows), notes
 
 
-def analyse(cal: Calibration, scores: Scores, candidates: list[Candidate]) -> Fit:
+def analyse(cal: Calibration, scores: Scores) -> Fit:
     """The best candidate and what the candidates say about the fit (see module docstring).
 
     Raises:
@@ -225,8 +225,7 @@ def _warnings(cal: Calibration, scores: Scores, scored: pd.DataFrame, best: pd.S
                    f" fits may have been missed: run again with --budget"
                    f" {FEW_PER_PARAMETER * p * cal.replications} into the same folder to"
                    " continue")
-    late = set(scores.order[len(scores.order) * 3 // 4:][i].id
-               for i in range(len(scores.order) - len(scores.order) * 3 // 4))
+    late = {c.id for c in scores.order[len(scores.order) * 3 // 4:]}
     before = scored[~scored["candidate"].isin(late)]["objective"]
     gain = float(before.min()) - float(best["objective"]) if len(before) else 0.0
     if str(best["candidate"]) in late and gain > PROFILE_DELTA:

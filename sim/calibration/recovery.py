@@ -141,7 +141,7 @@ def recovery_case(size: RecoverySize, out_dir: Path, *, jobs: int | None = None,
                     for p, (lo, hi) in RANGES.items()},
         budget=size.budget, replications=size.replications, seed=1, batch=size.batch,
         **settings)
-    _, candidates, scores, summary = run_search(cal, out_dir / "calibration", jobs=jobs,
-                                                quiet=quiet)
-    return Recovery(calibration=cal, fit=analyse(cal, scores, candidates), summary=summary,
+    _, _, scores, summary = run_search(cal, out_dir / "calibration", jobs=jobs,
+                                       quiet=quiet)
+    return Recovery(calibration=cal, fit=analyse(cal, scores), summary=summary,
                     targets=targets)

@@ -164,10 +164,10 @@ def register(app: typer.Typer) -> None:
                            f"{cal.candidates * cal.replications} runs -> {target_dir}/"))
         with kept_when_stopped(target_dir, "runs", "run the same command again to continue"
                                                    " the calibration"):
-            _, candidates, scores, summary = run_search(
+            _, _, scores, summary = run_search(
                 cal, target_dir, jobs=jobs, scheduler=scheduler, retries=retries, quiet=quiet)
         try:
-            fit = analyse(cal, scores, candidates)
+            fit = analyse(cal, scores)
         except ValueError as exc:
             fail(f"{target_dir}: {exc}")
         command = (shlex.join(["stratsim", *sys.argv[1:]])

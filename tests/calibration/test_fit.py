@@ -51,7 +51,7 @@ def test_the_best_candidate_meets_targets_it_can_and_the_table_says_so():
     cal = problem(["churn_rate@Alpha=0.03:0.004", "share_units@Beta=0.3:0.03"])
     scores = scores_of(cal, lambda p: {"churn_rate@Alpha": churn(p),
                                        "share_units@Beta": 0.3 + (p[QUALITY] - 0.7)})
-    fit = analyse(cal, scores, scores.order)
+    fit = analyse(cal, scores)
     assert fit.met and fit.objective == pytest.approx(min(
         scores.objective(c.id) for c in scores.order))
     row = fit.targets.set_index("target").loc["churn_rate@Alpha"]
@@ -67,7 +67,7 @@ def test_the_best_candidate_meets_targets_it_can_and_the_table_says_so():
 def test_a_parameter_no_target_moves_is_not_identified():
     cal = problem(["churn_rate@Alpha=0.03:0.004"])
     scores = scores_of(cal, lambda p: {"churn_rate@Alpha": churn(p)})
-    fit = analyse(cal, scores, scores.order)
+    fit = analyse(cal, scores)
     params = fit.parameters.set_index("parameter")
     assert params.loc[QUALITY, "identified"] == "no"
     assert params.loc[SCALE, "identified"] == "yes"
@@ -78,7 +78,7 @@ def test_a_parameter_no_target_moves_is_not_identified():
 def test_a_figure_beyond_the_range_leaves_the_parameter_bounded_on_one_side():
     cal = problem(["churn_rate@Alpha=0.065:0.004"])  # wants a choice scale of 32.5
     scores = scores_of(cal, lambda p: {"churn_rate@Alpha": churn(p)})
-    fit = analyse(cal, scores, scores.order)
+    fit = analyse(cal, scores)
     assert fit.parameters.set_index("parameter").loc[SCALE, "identified"] == "one side"
     assert any("bounded on one side only" in w and "widen the range" in w
                for w in fit.warnings)
@@ -96,7 +96,7 @@ def test_noise_enters_the_objective_and_too_much_of_it_is_named():
     c = noisy.order[0]
     mean = noisy.means(c.id)["churn_rate@Alpha"]
     assert noisy.objective(c.id) == pytest.approx(((mean - 0.03) / math.hypot(0.002, se)) ** 2)
-    fit = analyse(cal, noisy, noisy.order)
+    fit = analyse(cal, noisy)
     assert any(w.startswith("churn_rate@Alpha: the mean of 3 replications varies") for w in
                fit.warnings)
 
@@ -106,7 +106,7 @@ def test_a_small_budget_and_unscored_candidates_are_warned_about():
     scores = scores_of(cal, lambda p: {"churn_rate@Alpha": churn(p)}, n=12)
     scores.order.append(Candidate("c0013", 1, {SCALE: 30.0, QUALITY: 0.5}, "not valid"))
     scores.problems["c0013"] = "not valid"
-    fit = analyse(cal, scores, scores.order)
+    fit = analyse(cal, scores)
     assert any(w.startswith("small budget: 13 candidates for 2 parameters") for w in
                fit.warnings)
     assert any("1 candidate(s) could not be scored (e.g. c0013: not valid)" in w
@@ -121,4 +121,4 @@ def test_no_scored_candidate_is_an_error():
     scores.order.append(Candidate("c0001", 0, {SCALE: 10.0, QUALITY: 0.6}, "broken"))
     scores.problems["c0001"] = "broken"
     with pytest.raises(ValueError, match="no candidate market could be scored: broken"):
-        analyse(cal, scores, scores.order)
+        analyse(cal, scores)

@@ -178,6 +178,6 @@ def test_a_candidate_that_makes_an_invalid_scenario_is_recorded_and_not_scored(t
     assert bad and all(c.point["events.0.period"] > c.point["periods"] for c in bad)
     assert all("after the last period" in c.error for c in bad)
     assert all(not (tmp_path / "out" / "runs" / f"{c.id}-r000.parquet").exists() for c in bad)
-    fit = analyse(cal, scores, candidates)
+    fit = analyse(cal, scores)
     assert fit.unscored == len(bad)
     assert any(f"{len(bad)} candidate(s) could not be scored" in w for w in fit.warnings)
