@@ -241,3 +241,25 @@ def test_doc_calibrate_example_fits_and_the_commands_after_it_use_its_market(whe
         result = runner.invoke(app, mapped)
         assert result.exit_code == 0, (w, result.output)
 
+
+
+EXPORTS = [(w, a) for w, a in _commands("export", every=True) if "lifetimes" in a]
+
+
+def test_the_docs_have_a_lifetimes_export_example():
+    assert EXPORTS
+
+
+@pytest.mark.parametrize(("where", "args"), EXPORTS, ids=[w for w, _ in EXPORTS])
+def test_doc_lifetimes_export_reads_the_run_example_before_it(where, args, tmp_path):
+    folder = args[1]
+    source = next((a for w, a in COMMANDS if w.split(":")[0] == where.split(":")[0]
+                   and "--out" in a and a[a.index("--out") + 1] == folder), None)
+    assert source and "--transactions" in source, f"{where}: no run example writes {folder}"
+    out = tmp_path / Path(folder).name
+    _run(_without_out(source), out)
+    result = runner.invoke(app, ["export", str(out), *args[2:]])
+    assert result.exit_code == 0, (where, result.output)
+    assert (out / "lifetimes" / "events.csv").is_file()
+    assert sorted(p.name for p in (out / "lifetimes").glob("rfm-*.csv")) == [
+        "rfm-Alpha.csv", "rfm-Beta.csv", "rfm-Gamma.csv"]

@@ -273,18 +273,34 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def export(
-        directory: Annotated[Path, typer.Argument(help="An experiment's results folder.",
-                                                  show_default=False)],
+        directory: Annotated[Path, typer.Argument(
+            help="An experiment's results folder (csv), or a run's folder with"
+                 " transactions.parquet (lifetimes).", show_default=False)],
         csv: Annotated[bool, typer.Option("--csv", help="Write runs.csv and timeseries.csv.")]
         = True,
+        format_: Annotated[str, typer.Option(
+            "--format", help="csv: an experiment's runs.csv and timeseries.csv; lifetimes: a"
+                             " run's events.csv and rfm-<Firm>.csv (frequency, recency, T,"
+                             " monetary_value) for lifetimes and pymc-marketing.")] = "csv",
         out_dir: OutOption = None,
     ) -> None:
-        """Export an experiment's tables as CSV for spreadsheets."""
-        try:
-            store = ResultStore(directory, create=False)
-            paths = store.export_csv(out_dir)
-        except ExperimentError as exc:
-            fail(str(exc))
+        """Export an experiment's tables as CSV for spreadsheets, or a run's transactions for
+        customer-lifetime-value tools."""
+        if format_ not in ("csv", "lifetimes"):
+            fail(option_error("--format", "must be csv or lifetimes", format_))
+        if format_ == "lifetimes":
+            from sim.report.clv_export import write_lifetimes
+
+            try:
+                paths = write_lifetimes(directory, out_dir)
+            except (FileNotFoundError, OSError) as exc:
+                fail(str(exc))
+        else:
+            try:
+                store = ResultStore(directory, create=False)
+                paths = store.export_csv(out_dir)
+            except ExperimentError as exc:
+                fail(str(exc))
         for p in paths:
             out.print(str(p), highlight=False)
 

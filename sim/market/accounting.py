@@ -79,7 +79,7 @@ def close_books(period: Period, state: CustomerState, spec: Scenario) -> None:
         led.book("cost_promotion", lv.promotion)
         led.book("cost_fixed", c.fixed)
         # customer profitability: smoothed margin and sales per customer
-        bi, revenue_i, margin_i = period.sales.get(s, (_NONE_I, _NONE_F, _NONE_F))
+        bi, revenue_i, margin_i, _ = period.sales.get(s, (_NONE_I, _NONE_F, _NONE_F, _NONE_F))
         keep, add = F32(b.margin_smoothing), F32(1.0 - b.margin_smoothing)
         st.margin[s] *= keep
         st.margin[s, bi] += add * margin_i

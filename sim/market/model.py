@@ -110,6 +110,9 @@ class MarketModel(mesa.Model):
         self.last_period: Period | None = None
         """The last period's working record (who had an occasion, who chose what), for
         observers such as :class:`sim.market.consumer_panel.PurchasePanel`."""
+        self.observers: list[Any] = []
+        """Called with the model after every period (``observer.observe(model)``), e.g. a
+        :class:`sim.market.transactions.TransactionLog`; they read, never change, the market."""
         self.period = 0
         self.running = True
         self._buffers = WorkBuffers(slots, market.customers)
@@ -199,6 +202,8 @@ class MarketModel(mesa.Model):
             if firm.check_exit(t):
                 st.current[st.current == firm.slot] = -1  # its customers lapse
         self.last_period = period
+        for observer in self.observers:
+            observer.observe(self)
         if t >= spec.periods:
             self.running = False
 

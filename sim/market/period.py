@@ -49,7 +49,8 @@ class Period:
         buyers: indices of the customers who bought from each firm slot.
         sold_units: units sold per firm slot.
         outside_units: usual volume of customers who had an occasion and bought nothing.
-        sales: per firm slot, the buyers, their revenue and their margin this period.
+        sales: per firm slot, the buyers, their revenue, their margin and their units this
+            period (per simulated customer; the ledger books them times ``weight``).
         members: per firm slot, its current customers at the end of the period.
         retained, start_count, end_count: customers per slot kept through the period, current
             at its start, current at its end.
@@ -74,7 +75,8 @@ class Period:
     buyers: dict[int, np.ndarray] = field(default_factory=dict)
     sold_units: dict[int, float] = field(default_factory=dict)
     outside_units: float = 0.0
-    sales: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    sales: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict)
     members: dict[int, np.ndarray] = field(default_factory=dict)
     retained: np.ndarray | None = None
     start_count: np.ndarray | None = None

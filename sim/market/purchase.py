@@ -159,5 +159,5 @@ def purchase(firm: Firm, bi: np.ndarray, period: Period, population: Population,
     led.book("cost_distribution", w * convenience_i.sum(dtype=np.float64))
     led.book("cost_programs", w * points_i.sum(dtype=np.float64))
     margin_i = revenue_i - goods_i - service_i - convenience_i - recovery_i - points_i
-    period.sales[s] = (bi, revenue_i, margin_i)
+    period.sales[s] = (bi, revenue_i, margin_i, units)
     return float(units.sum(dtype=np.float64))

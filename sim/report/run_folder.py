@@ -15,6 +15,8 @@ import math
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.files import atomic_write, csv_text
 from sim.report.figures import write_run_figures
@@ -41,7 +43,8 @@ def summary_table(timeseries: pd.DataFrame, customers: int) -> pd.DataFrame:
 def write_outputs(df: pd.DataFrame, spec: Scenario, seed: int, periods_run: int, out_dir: Path,
                   version: str, *, partial: bool = False,
                   figures: bool = True, fmt: str = "png",
-                  shown_as: Path | None = None) -> dict[str, Path]:
+                  shown_as: Path | None = None,
+                  transactions: pd.DataFrame | None = None) -> dict[str, Path]:
     """Write a run's output folder from its time series; returns the files written, by name.
 
     Args:
@@ -57,6 +60,8 @@ def write_outputs(df: pd.DataFrame, spec: Scenario, seed: int, periods_run: int,
         shown_as: the folder's final name, when ``out_dir`` is a temporary folder that will be
             renamed to it (:func:`sim.report.run_place.publish`): the resolved scenario's
             header names it.
+        transactions: the run's transaction log (:mod:`sim.market.transactions`), written as
+            ``transactions.parquet`` (``transactions.partial.parquet`` for a partial run).
 
     Raises:
         ValueError: ``fmt`` is not png or svg (before anything is written).
@@ -66,6 +71,11 @@ def write_outputs(df: pd.DataFrame, spec: Scenario, seed: int, periods_run: int,
     name = "timeseries.partial.csv" if partial else "timeseries.csv"
     atomic_write(out_dir / name, csv_text(df))
     files["timeseries"] = out_dir / name
+    if transactions is not None:
+        log = "transactions.partial.parquet" if partial else "transactions.parquet"
+        table = pa.Table.from_pandas(transactions, preserve_index=False)
+        atomic_write(out_dir / log, lambda fh: pq.write_table(table, fh))
+        files["transactions"] = out_dir / log
     resolved = resolved_scenario(spec, seed, version)
     header = (f"Resolved scenario written by stratsim {version}: every default filled in."
               f"\nRun `stratsim run {(shown_as or out_dir) / 'scenario.resolved.yaml'}` to"

@@ -26,7 +26,8 @@ import yaml
 __all__ = ["RUN_FILES", "RunPlaceError", "is_run_folder", "prepare_target", "publish"]
 
 RUN_FILES = frozenset({"timeseries.csv", "timeseries.partial.csv", "summary.json",
-                       "scenario.resolved.yaml", "figures"})
+                       "scenario.resolved.yaml", "figures", "transactions.parquet",
+                       "transactions.partial.parquet", "lifetimes"})
 """What a run's folder holds (and nothing else)."""
 
 

@@ -275,3 +275,45 @@ def test_figures_can_be_svg(tmp_path: Path) -> None:
                                          "satisfaction.svg", "share.svg"]
     for f in figures:
         assert ET.parse(f).getroot().tag.endswith("svg")
+
+
+def test_transactions_are_written_and_a_rerun_into_the_folder_works(tmp_path: Path) -> None:
+    out = tmp_path / "tx"
+    args = ["run", str(DEFAULT), "--customers", "300", "--periods", "6", "--transactions",
+            "--no-figures", "-q", "--out", str(out)]
+    assert invoke(*args).exit_code == 0
+    log = pd.read_parquet(out / "transactions.parquet")
+    assert len(log) > 0 and log["date"].min() == pd.Timestamp("2026-01-01")
+    assert log["date"].max() == pd.Timestamp("2026-06-01")  # a month a period
+    assert invoke("export", str(out), "--format", "lifetimes").exit_code == 0
+    again = invoke(*args)  # the folder (with its lifetimes/ export) is this run's: no --force
+    assert again.exit_code == 0, again.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--start-date", "2026-01-02"], "--start-date and --period-length set the calendar of"
+                                     " the transactions: add --transactions"),
+    (["--transactions", "--start-date", "01/02/2026"], "--start-date: a date is YYYY-MM-DD"),
+    (["--transactions", "--period-length", "month"], "--period-length: a length is a whole"
+                                                      " number and D, W, M or Y"),
+    (["--transactions", "--set", "period_unit=sprint"],
+     "--period-length: the scenario's period unit 'sprint' is not a day, week, month"),
+])
+def test_bad_calendar_options_are_one_line(tmp_path: Path, args: list[str], message: str):
+    result = invoke("run", str(DEFAULT), "--customers", "200", "--periods", "3", "-q",
+                    "--out", str(tmp_path / "r"), *args)
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and message in lines[0], result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_export_lifetimes_needs_transactions(tmp_path: Path) -> None:
+    out = tmp_path / "plain"
+    assert invoke("run", str(DEFAULT), "--customers", "200", "--periods", "3", "-q",
+                  "--no-figures", "--out", str(out)).exit_code == 0
+    result = invoke("export", str(out), "--format", "lifetimes")
+    assert result.exit_code == 2 and "no transactions.parquet here" in result.output
+    assert "--transactions" in result.output
+    bad = invoke("export", str(out), "--format", "xml")
+    assert bad.exit_code == 2 and "--format: must be csv or lifetimes" in bad.output
