@@ -62,6 +62,9 @@ PLAN_QUIETLY = 60
 MaxRunsOption = Annotated[int | None, typer.Option(
     "--max-runs", min=1, help="Most runs the experiment may make (default 20,000; a larger"
                               " design is refused before anything is built).")]
+TransactionsOption = Annotated[bool, typer.Option(
+    "--transactions", help="Keep every run's transaction log in DIR/transactions/ (stratsim"
+                           " export DIR --format lifetimes for CLV tools).")]
 OutcomeOption = Annotated[list[str] | None, typer.Option(
     "--outcome", help="Outcome to report, metric@Firm (repeatable); prefix with - to minimise,"
                       " e.g. -churn_rate@Alpha.")]
@@ -136,7 +139,7 @@ def register(app: typer.Typer) -> None:
         resume: ResumeOption = False, quiet: QuietOption = False,
         allow_code: AllowCodeOption = False,
         figure_format: FigureFormatOption = FigureFormat.png,
-        max_runs: MaxRunsOption = None,
+        max_runs: MaxRunsOption = None, transactions: TransactionsOption = False,
     ) -> None:
         """Compare strategies (or variants) for one firm on common random numbers."""
         from sim.experiment.runner import default_outcomes
@@ -151,7 +154,7 @@ def register(app: typer.Typer) -> None:
             "set": list(set_ or []), "seed": 1 if seed is None else seed,
             "customers": customers, "periods": periods, "replications": replications,
             **({"max_runs": max_runs} if max_runs is not None else {}),
-            "design": {"kind": "arms", "arms": arms},
+            "design": {"kind": "arms", "arms": arms}, "transactions": transactions,
             "outcomes": outcomes(outcome, firms) or default_outcomes(firm)}, "--arm")
         _execute(spec, Path.cwd(), out_dir or Path("runs") / spec.name, jobs=jobs,
                  scheduler=scheduler, retries=retries, resume=resume, quiet=quiet,
@@ -174,7 +177,7 @@ def register(app: typer.Typer) -> None:
         resume: ResumeOption = False, quiet: QuietOption = False,
         allow_code: AllowCodeOption = False,
         figure_format: FigureFormatOption = FigureFormat.png,
-        max_runs: MaxRunsOption = None,
+        max_runs: MaxRunsOption = None, transactions: TransactionsOption = False,
     ) -> None:
         """Sweep parameters over a grid or a Latin hypercube, with replications."""
         if design not in ("grid", "lhs"):
@@ -188,7 +191,7 @@ def register(app: typer.Typer) -> None:
             "customers": customers, "periods": periods, "replications": replications,
             **({"max_runs": max_runs} if max_runs is not None else {}),
             "design": {"kind": design, "parameters": found, "samples": samples},
-            "outcomes": outcomes(outcome, firms)}, "--param")
+            "transactions": transactions, "outcomes": outcomes(outcome, firms)}, "--param")
         _execute(spec, Path.cwd(), out_dir or Path("runs") / spec.name, jobs=jobs,
                  scheduler=scheduler, retries=retries, resume=resume, quiet=quiet,
                  allow_code=allow_code, origin="--param", integer_params=integers,
@@ -249,7 +252,7 @@ def register(app: typer.Typer) -> None:
         retries: RetriesOption = 2, resume: ResumeOption = False, quiet: QuietOption = False,
         allow_code: AllowCodeOption = False,
         figure_format: FigureFormatOption = FigureFormat.png,
-        max_runs: MaxRunsOption = None,
+        max_runs: MaxRunsOption = None, transactions: TransactionsOption = False,
     ) -> None:
         """Run an experiment file (experiments/*.yaml)."""
         try:
@@ -260,6 +263,8 @@ def register(app: typer.Typer) -> None:
                                    "customers": customers, "periods": periods,
                                    "max_runs": max_runs}
         changes = {k: v for k, v in changes.items() if v is not None}
+        if transactions:
+            changes["transactions"] = True
         if set_:
             changes["set"] = [*spec.set, *set_]
         if changes:

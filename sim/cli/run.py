@@ -6,10 +6,8 @@ exit with status 2 (DESIGN.md principle 7).
 
 from __future__ import annotations
 
-import re
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +34,7 @@ from sim.cli.options import (
     numbered,
 )
 from sim.market.firm import StrategyError
-from sim.market.transactions import TransactionLog
+from sim.market.transactions import DEFAULT_START, TransactionLog, calendar
 from sim.report.run_folder import summary_table, write_outputs
 from sim.report.run_place import RunPlaceError, prepare_target, publish
 from sim.scenario.loader import load_scenario, scenario_path_name
@@ -49,10 +47,9 @@ __all__ = ["register"]
 def _write(model: sim.MarketModel, target: Path, *, partial: bool = False,
            figures: bool = True, fmt: str = "png", shown_as: Path | None = None) -> None:
     log = next((o for o in model.observers if isinstance(o, TransactionLog)), None)
-    calendar = getattr(model, "calendar", (None, None))
     write_outputs(model.timeseries(), model.spec, model.seed, model.period, target,
                   sim.__version__, partial=partial, figures=figures, fmt=fmt, shown_as=shown_as,
-                  transactions=None if log is None else log.frame(model, *calendar))
+                  transactions=None if log is None else log.frame(model))
 
 
 def _print_summary(model: sim.MarketModel) -> None:
@@ -110,7 +107,7 @@ def run(
     = False,
     start_date: Annotated[str, typer.Option(
         "--start-date", help="Calendar date of period 1 in the transactions (YYYY-MM-DD).")]
-    = "2026-01-01",  # DEFAULT_START
+    = DEFAULT_START,
     period_length: Annotated[str | None, typer.Option(
         "--period-length", help="One period in the transactions' calendar: 1D, 2W, 1M, 3M,"
                                 " 1Y ... (default: from period_unit day, week, month, quarter,"
@@ -135,7 +132,7 @@ def run(
     if not transactions and (start_date != DEFAULT_START or period_length is not None):
         fail("--start-date and --period-length set the calendar of the transactions: add"
              " --transactions")
-    calendar = _calendar(start_date, period_length, spec.period_unit) if transactions else None
+    dates = _calendar(start_date, period_length, spec.period_unit) if transactions else None
     run_seed = spec.seed if seed is None else seed
     target = out_dir or Path("runs") / f"{scenario_path_name(scenario)}-seed{run_seed}"
     try:
@@ -146,9 +143,8 @@ def run(
     model = None
     try:
         model = sim.MarketModel(spec, seed=run_seed, allow_code=allow_code)
-        if calendar is not None:
-            model.observers.append(TransactionLog(model))
-            model.calendar = calendar  # type: ignore[attr-defined]
+        if dates is not None:
+            model.observers.append(TransactionLog(model, *dates))
         _run_with_progress(model, quiet=quiet)
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (sim.cli.errors.Terminated)
         if model is None or model.period == 0:
@@ -175,30 +171,12 @@ def run(
                   f" results in {target}/", highlight=False)
 
 
-DEFAULT_START = "2026-01-01"
-"""Period 1's date in the transactions unless --start-date says otherwise."""
-PERIOD_UNITS = {"day": "1D", "week": "1W", "month": "1M", "quarter": "3M", "year": "1Y"}
-"""The calendar length of a period, by the scenario's ``period_unit``."""
-_LENGTH = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
-_OFFSET = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}
-
-
 def _calendar(start: str, length: str | None, unit: str) -> tuple[str, pd.DateOffset]:
-    """The transactions' calendar: period 1's date and one period's length (exit 2 if not)."""
+    """The transactions' calendar (:func:`sim.market.transactions.calendar`); exit 2 if not."""
     try:
-        day = date.fromisoformat(start.strip())
-    except ValueError:
-        fail(f"--start-date: a date is YYYY-MM-DD, e.g. 2026-01-01 (got {start!r})")
-    text = length if length is not None else PERIOD_UNITS.get(unit.strip().lower().rstrip("s"))
-    if text is None:
-        fail(f"--period-length: the scenario's period unit '{unit}' is not a day, week, month,"
-             " quarter or year: give the calendar length of one period, e.g. --period-length"
-             " 2W")
-    match = _LENGTH.match(text)
-    if not match or int(match[1]) < 1:
-        fail(f"--period-length: a length is a whole number and D, W, M or Y, e.g. 1M or 2W"
-             f" (got {text!r})")
-    return day.isoformat(), pd.DateOffset(**{_OFFSET[match[2].upper()]: int(match[1])})
+        return calendar(start, length, unit)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def _keep_partial(model: sim.MarketModel, target: Path) -> Path:

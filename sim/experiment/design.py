@@ -202,7 +202,9 @@ def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | Non
     tasks: list[RunTask] = []
     firms: set[str] | None = None
     digest = hashlib.sha256()
-    digest.update(spec.model_dump_json().encode())
+    # a design without transaction logs keeps the fingerprint it had before they existed
+    digest.update(spec.model_dump_json(
+        exclude=None if spec.transactions else {"transactions"}).encode())
     width = max(3, len(str(len(changes))))
     for k, (point_labels, point) in enumerate(zip(labels, changes, strict=True)):
         point_id = (arm_slug(str(point_labels["arm"])) if spec.design.kind == "arms"
@@ -227,7 +229,7 @@ def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | Non
         for r, seed in enumerate(seeds):
             tasks.append(RunTask(run_id=f"{point_id}-r{r:03d}", scenario=data, seed=seed,
                                  labels={**point_labels, "point": point_id, "replication": r},
-                                 allow_code=allow_code))
+                                 allow_code=allow_code, transactions=spec.transactions))
         if len(problems) > 50:
             break
     if problems:

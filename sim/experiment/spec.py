@@ -206,6 +206,8 @@ class ExperimentSpec(_Strict):
     design: DesignSpec
     outcomes: list[OutcomeSpec] = Field(default_factory=list, description="outcomes to report")
     winner: WinnerSpec | None = Field(None, description="grid analysis: best level per cell")
+    transactions: bool = Field(False, description="keep every run's transaction log (one row"
+                               " per purchase) in transactions/RUN_ID.parquet")
 
     @model_validator(mode="after")
     def _winner_factors(self) -> ExperimentSpec:

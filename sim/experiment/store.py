@@ -13,6 +13,7 @@ issue item 6):
                                   seconds, every label, every outcome ``metric@Firm``
       timeseries/<run_id>.parquet the run's time series, run_id and labels prepended
       failed/<run_id>.json        a run that failed after its retries: error, attempts, ...
+      transactions/<run_id>.parquet  with ``transactions``: the run's purchases, one per row
       .lock                       held by the one process that writes (POSIX ``flock``)
 
 * Every file is written atomically: a temporary file in the same folder (``.NAME.*.tmp``),
@@ -120,6 +121,7 @@ class ResultStore(ManifestMixin):
         self.runs_dir = self.directory / "runs"
         self.timeseries_dir = self.directory / "timeseries"
         self.failed_dir = self.directory / "failed"
+        self.transactions_dir = self.directory / "transactions"
         self.manifest_path = self.directory / MANIFEST
         self._lock_fd: int | None = None
         self._lock_depth = 0
@@ -195,7 +197,8 @@ class ResultStore(ManifestMixin):
                 self._lock_fd = None
 
     def _remove_leftovers(self) -> None:
-        for folder in (self.directory, self.runs_dir, self.timeseries_dir, self.failed_dir):
+        for folder in (self.directory, self.runs_dir, self.timeseries_dir, self.failed_dir,
+                       self.transactions_dir):
             if not folder.is_dir():
                 continue
             for tmp in folder.glob(f".*{TMP_SUFFIX}"):
@@ -209,6 +212,14 @@ class ResultStore(ManifestMixin):
 
     def _timeseries_path(self, run_id: str) -> Path:
         return self.timeseries_dir / f"{run_id}.parquet"
+
+    def _transactions_path(self, run_id: str) -> Path:
+        return self.transactions_dir / f"{run_id}.parquet"
+
+    def transaction_paths(self) -> dict[str, Path]:
+        """The finished runs that kept a transaction log, and its file, by run id."""
+        finished = self.finished_ids()
+        return {r: p for r in sorted(finished) if (p := self._transactions_path(r)).exists()}
 
     def _failed_path(self, run_id: str) -> Path:
         return self.failed_dir / f"{run_id}.json"
@@ -231,6 +242,12 @@ class ResultStore(ManifestMixin):
             text = json.dumps(record, indent=2, default=json_default) + "\n"
             atomic_write(self._failed_path(result.run_id), text, durable=self.durable)
             return
+        if result.transactions is not None:
+            self.transactions_dir.mkdir(exist_ok=True)
+            atomic_write(self._transactions_path(result.run_id),
+                         _parquet_writer(pa.Table.from_pandas(result.transactions,
+                                                              preserve_index=False)),
+                         durable=self.durable)
         if result.timeseries is not None:
             series = result.timeseries.reset_index(drop=True)
             clash = sorted(set(result.labels) & {*series.columns, "run_id"})

@@ -38,6 +38,9 @@ class RunTask:
             (``window``, ``step``, ``levers``: :func:`sim.experiment.measurement.measure_market`),
             and its outcomes are the market's measures (with ``outcomes: True``, and the run's
             outcomes too).
+        transactions: keep the run's transaction log (:mod:`sim.market.transactions`; dates
+            from 2026-01-01, one period per ``period_unit`` where it is a day, week, month,
+            quarter or year).
     """
 
     run_id: str
@@ -46,6 +49,7 @@ class RunTask:
     labels: dict[str, Any] = field(default_factory=dict)
     allow_code: bool = False
     diagnose: dict[str, Any] | None = None
+    transactions: bool = False
 
 
 @dataclass
@@ -61,6 +65,7 @@ class RunResult:
     seconds: float = 0.0
     outcomes: dict[str, float] = field(default_factory=dict)
     timeseries: pd.DataFrame | None = None
+    transactions: pd.DataFrame | None = None
 
 
 def final_outcomes(timeseries: pd.DataFrame, customers: int, window: int = 12
@@ -108,6 +113,7 @@ def run_task(task: RunTask) -> RunResult:
     from sim.scenario.loader import scenario_from_dict
 
     started = time.perf_counter()
+    transactions = None
     try:
         scenario = scenario_from_dict(task.scenario, allow_code=task.allow_code)
         if task.diagnose is not None:
@@ -120,13 +126,26 @@ def run_task(task: RunTask) -> RunResult:
             if with_outcomes:
                 outcomes.update(final_outcomes(ts, scenario.market.real_customers))
         else:
-            model = MarketModel(scenario, seed=task.seed, allow_code=task.allow_code).run()
+            model = MarketModel(scenario, seed=task.seed, allow_code=task.allow_code)
+            log = None
+            if task.transactions:
+                from sim.market.transactions import DEFAULT_START, TransactionLog, calendar
+
+                try:
+                    dates = calendar(DEFAULT_START, None, scenario.period_unit)
+                except ValueError:  # a period unit with no calendar length: no dates
+                    dates = (None, None)
+                log = TransactionLog(model, *dates)
+                model.observers.append(log)
+            model.run()
             ts = model.timeseries()
             outcomes = final_outcomes(ts, scenario.market.real_customers)
+            transactions = None if log is None else log.frame(model)
     except Exception as exc:  # a run's failure is data, not a crash
         return RunResult(
             run_id=task.run_id, seed=task.seed, labels=dict(task.labels), status="failed",
             error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}",
             seconds=time.perf_counter() - started)
     return RunResult(run_id=task.run_id, seed=task.seed, labels=dict(task.labels), status="ok",
-                     seconds=time.perf_counter() - started, outcomes=outcomes, timeseries=ts)
+                     seconds=time.perf_counter() - started, outcomes=outcomes, timeseries=ts,
+                     transactions=transactions)

@@ -18,6 +18,8 @@ in it. Everything is vectorised: a period costs one copy of its buyers' arrays.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,7 +28,39 @@ import pandas as pd
 if TYPE_CHECKING:
     from sim.market.model import MarketModel
 
-__all__ = ["TRANSACTION_COLUMNS", "TransactionLog"]
+__all__ = ["DEFAULT_START", "PERIOD_UNITS", "TRANSACTION_COLUMNS", "TransactionLog", "calendar"]
+
+DEFAULT_START = "2026-01-01"
+"""Period 1's date in a transaction log unless a start date is given."""
+PERIOD_UNITS = {"day": "1D", "week": "1W", "month": "1M", "quarter": "3M", "year": "1Y"}
+"""The calendar length of a period, by the scenario's ``period_unit`` (singular or plural)."""
+_LENGTH = re.compile(r"^\s*(\d+)\s*([DWMY])\s*$", re.IGNORECASE)
+_OFFSET = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}
+
+
+def calendar(start: str, length: str | None, unit: str) -> tuple[str, pd.DateOffset]:
+    """A log's calendar: period 1's date (``YYYY-MM-DD``) and one period's length (``1D``,
+    ``2W``, ``1M``, ``3M``, ``1Y`` ...; by default from the period unit).
+
+    Raises:
+        ValueError: a date or length that is not one, or a period unit with no calendar length
+            and no length given (the message names the option to give).
+    """
+    try:
+        day = date.fromisoformat(start.strip())
+    except ValueError:
+        raise ValueError(f"--start-date: a date is YYYY-MM-DD, e.g. 2026-01-01 (got"
+                         f" {start!r})") from None
+    text = length if length is not None else PERIOD_UNITS.get(unit.strip().lower().rstrip("s"))
+    if text is None:
+        raise ValueError(f"--period-length: the scenario's period unit '{unit}' is not a day,"
+                         " week, month, quarter or year: give the calendar length of one"
+                         " period, e.g. --period-length 2W")
+    match = _LENGTH.match(text)
+    if not match or int(match[1]) < 1:
+        raise ValueError(f"--period-length: a length is a whole number and D, W, M or Y, e.g."
+                         f" 1M or 2W (got {text!r})")
+    return day.isoformat(), pd.DateOffset(**{_OFFSET[match[2].upper()]: int(match[1])})
 
 TRANSACTION_COLUMNS: dict[str, str] = {
     "customer_id": "the customer (0 .. customers - 1, the same customer in every row)",
@@ -48,9 +82,13 @@ class TransactionLog:
 
     Args:
         model: the market, before its first period (acquisitions are counted from period 1).
+        start, length: the calendar (:func:`calendar`): period 1's date and one period's
+            length; without them the table has no ``date`` column.
     """
 
-    def __init__(self, model: MarketModel) -> None:
+    def __init__(self, model: MarketModel, start: str | None = None,
+                 length: pd.DateOffset | None = None) -> None:
+        self.start, self.length = start, length
         if model.period != 0:
             raise ValueError("a transaction log observes a market from its first period")
         slots, n = model.state.aware.shape
@@ -74,11 +112,11 @@ class TransactionLog:
                                 np.asarray(revenue, np.float32),
                                 np.asarray(margin, np.float32), first[bi].copy()))
 
-    def frame(self, model: MarketModel, start: str | None = None,
-              length: pd.DateOffset | None = None) -> pd.DataFrame:
+    def frame(self, model: MarketModel) -> pd.DataFrame:
         """The log as a table (:data:`TRANSACTION_COLUMNS`), ordered by period, firm and
-        customer; with ``start`` (a date) and ``length`` (one period), a ``date`` column: the
-        first day of the purchase's period."""
+        customer; with a calendar, a ``date`` column: the first day of the purchase's
+        period."""
+        start, length = self.start, self.length
         names, pop = model.names, model.population
         if self._parts:
             periods = np.concatenate([np.full(p[2].size, p[0], np.int32) for p in self._parts])

@@ -2,7 +2,8 @@
 
 ``stratsim export RUN_DIR --format lifetimes`` reads ``transactions.parquet`` (written by
 ``stratsim run --transactions``; :mod:`sim.market.transactions`) and writes, in
-``RUN_DIR/lifetimes/``:
+``RUN_DIR/lifetimes/`` (for an experiment run with ``--transactions``, in
+``DIR/lifetimes/<run_id>/`` for each run):
 
 - ``events.csv``: the event log, one row per purchase: ``customer_id, date, period, firm,
   units, revenue, margin``, the layout of ``lifetimes.utils.summary_data_from_transaction_data``
@@ -61,24 +62,40 @@ def rfm_summary(events: pd.DataFrame, end: int) -> pd.DataFrame:
 
 def write_lifetimes(run_dir: str | os.PathLike[str],
                     out_dir: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Write ``events.csv`` and one ``rfm-<Firm>.csv`` per firm; the paths written.
+    """Write ``events.csv`` and one ``rfm-<Firm>.csv`` per firm; the paths written. A run's
+    folder is written to ``lifetimes/``; an experiment's folder whose runs kept their logs
+    (``--transactions``) to ``lifetimes/<run_id>/``, one folder per run.
 
     Raises:
-        FileNotFoundError: the folder has no ``transactions.parquet`` (the message says how to
-            write one).
+        FileNotFoundError: the folder has no transaction log (the message says how to write
+            one).
     """
     run_dir = Path(run_dir)
-    source = run_dir / TRANSACTIONS
-    if not source.is_file():
-        raise FileNotFoundError(f"{run_dir}: no {TRANSACTIONS} here; run the scenario with"
-                                f" `stratsim run SCENARIO --transactions --out {run_dir}`")
-    events = pd.read_parquet(source)
     target = Path(out_dir) if out_dir is not None else run_dir / "lifetimes"
+    source = run_dir / TRANSACTIONS
+    if source.is_file():
+        events = pd.read_parquet(source)
+        return _write(events, int(_periods_run(run_dir, events)), target)
+    if (run_dir / "manifest.json").is_file() and (run_dir / "transactions").is_dir():
+        from sim.experiment.store import ResultStore
+
+        store = ResultStore(run_dir, create=False)
+        paths: list[Path] = []
+        for run_id, path in store.transaction_paths().items():
+            series = store.timeseries([run_id])
+            paths += _write(pd.read_parquet(path), int(series["period"].max()),
+                            target / run_id)
+        return paths
+    raise FileNotFoundError(f"{run_dir}: no {TRANSACTIONS} here; run the scenario with"
+                            f" `stratsim run SCENARIO --transactions --out {run_dir}` (or an"
+                            " experiment with --transactions)")
+
+
+def _write(events: pd.DataFrame, end: int, target: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     columns = [c for c in ("customer_id", "date", "period", "firm", "units", "revenue",
                            "margin") if c in events]
     paths = [atomic_write(target / "events.csv", csv_text(events[columns]))]
-    end = int(_periods_run(run_dir, events))
     summary = rfm_summary(events, end)
     used: set[str] = set()
     for firm, rows in summary.groupby("firm", sort=False):

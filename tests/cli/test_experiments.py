@@ -157,3 +157,33 @@ def test_a_sweep_over_a_price_gives_different_rows(tmp_path: Path) -> None:
     assert sorted(float(v[0]) for v in by_point) == [80.0, 90.0, 100.0]
     assert all(len(v) == 1 for v in by_point)  # the price is kept in every period
     assert runs["profit@Gamma"].nunique() == 3
+
+
+def test_an_experiment_keeps_each_runs_transactions_and_exports_them(tmp_path: Path) -> None:
+    from sim.experiment.store import ResultStore
+
+    args = ["compare", DEFAULT, "--firm", "Gamma", "--strategies", "4P,4R", "--replications",
+            "2", "--customers", "400", "--periods", "8", "-q", "--jobs", "1"]
+    logged, plain = tmp_path / "logged", tmp_path / "plain"
+    assert invoke(*args, "--transactions", "--out", str(logged)).exit_code == 0
+    assert invoke(*args, "--out", str(plain)).exit_code == 0
+    store = ResultStore(logged, create=False)
+    paths = store.transaction_paths()
+    assert sorted(paths) == ["4P-r000", "4P-r001", "4R-r000", "4R-r001"]
+    assert not (plain / "transactions").exists()
+    runs = store.runs().drop(columns="seconds")
+    pd.testing.assert_frame_equal(runs, ResultStore(plain, create=False).runs().drop(
+        columns="seconds"))  # keeping the logs changes no result
+    log = pd.read_parquet(paths["4R-r001"])
+    series = store.timeseries(["4R-r001"]).set_index(["period", "firm"])
+    sums = (log.assign(r=log["revenue"].astype(float) * log["weight"])
+            .groupby(["period", "firm"], observed=True)["r"].sum())
+    joined = series.join(sums.rename("r")).fillna(0.0)
+    assert ((joined["r"] - joined["revenue"]).abs() <= 1e-9 * joined["revenue"].abs().max()).all()
+    assert "date" in log and log["date"].min() == pd.Timestamp("2026-01-01")
+    # the folder of the same design without logs is another experiment: refused, not mixed
+    again = invoke(*args, "--transactions", "--out", str(plain))
+    assert again.exit_code == 2 and "different experiment" in again.output
+    assert invoke("export", str(logged), "--format", "lifetimes").exit_code == 0
+    assert (logged / "lifetimes" / "4P-r000" / "rfm-Alpha.csv").is_file()
+    assert sorted(p.name for p in (logged / "lifetimes").iterdir()) == sorted(paths)

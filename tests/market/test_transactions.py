@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.market.model import MarketModel
-from sim.market.transactions import TRANSACTION_COLUMNS, TransactionLog
+from sim.market.transactions import TRANSACTION_COLUMNS, TransactionLog, calendar
 from sim.scenario.loader import load_scenario
 
 DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "default.yaml"
@@ -20,10 +20,10 @@ def logged():
     spec = load_scenario(DEFAULT, [("--set 1", "market.size=20000")], customers=1500,
                          periods=18)
     model = MarketModel(spec, seed=4)
-    log = TransactionLog(model)
+    log = TransactionLog(model, *calendar("2026-01-01", None, spec.period_unit))
     model.observers.append(log)
     model.run()
-    return spec, model, log.frame(model, "2026-01-01", pd.DateOffset(months=1))
+    return spec, model, log.frame(model)
 
 
 def test_the_log_sums_to_the_time_series_units_and_revenue(logged):
@@ -73,3 +73,14 @@ def test_a_log_starts_with_the_market():
         TransactionLog(model)
     empty = TransactionLog(MarketModel(spec, seed=1)).frame(MarketModel(spec, seed=1))
     assert empty.empty and "date" not in empty
+
+
+def test_the_calendar_follows_the_period_unit_or_the_given_length():
+    assert calendar("2026-03-01", None, "months") == ("2026-03-01", pd.DateOffset(months=1))
+    assert calendar("2026-03-01", None, "quarter")[1] == pd.DateOffset(months=3)
+    assert calendar("2026-03-01", "2w", "sprint")[1] == pd.DateOffset(weeks=2)
+    for args, message in ((("03/01/2026", None, "month"), "a date is YYYY-MM-DD"),
+                          (("2026-03-01", None, "sprint"), "is not a day, week, month"),
+                          (("2026-03-01", "0D", "day"), "a whole number and D, W, M or Y")):
+        with pytest.raises(ValueError, match=message):
+            calendar(*args)
