@@ -263,3 +263,36 @@ def test_doc_lifetimes_export_reads_the_run_example_before_it(where, args, tmp_p
     assert (out / "lifetimes" / "events.csv").is_file()
     assert sorted(p.name for p in (out / "lifetimes").glob("rfm-*.csv")) == [
         "rfm-Alpha.csv", "rfm-Beta.csv", "rfm-Gamma.csv"]
+
+
+FORKS = _commands("fork", every=True)
+
+
+def test_the_docs_have_fork_examples():
+    assert len(FORKS) >= 2
+
+
+@pytest.mark.parametrize(("where", "args"), [f for f in FORKS if "RUN_DIR" not in f[0]],
+                         ids=[w for w, _ in FORKS if "RUN_DIR" not in w])
+def test_doc_fork_example_continues_the_run_example_before_it(where, args, tmp_path):
+    """The run example that writes the fork's folder runs (300 customers, its own periods),
+    then the fork: its periods up to K are the run's, byte for byte."""
+    folder = args[1]
+    source = next((a for w, a in COMMANDS if w.split(":")[0] == where.split(":")[0]
+                   and "--out" in a and a[a.index("--out") + 1] == folder), None)
+    assert source, f"{where}: no run example writes {folder}"
+    run = tmp_path / Path(folder).name
+    result = runner.invoke(app, [*[str(ROOT / a) if a.endswith(".yaml") else a
+                                   for a in _without_out(source)],
+                                 "--customers", "300", "--no-figures", "-q", "--out", str(run)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "fork"
+    result = runner.invoke(app, ["fork", str(run), *_without_out(args[2:]), "--no-figures",
+                                 "-q", "--out", str(out)])
+    assert result.exit_code == 0, (where, result.output)
+    at = int(args[args.index("--at") + 1])
+    firms = pd.read_csv(run / "timeseries.csv")["firm"].nunique()
+    original = (run / "timeseries.csv").read_text().splitlines()
+    forked = (out / "timeseries.csv").read_text().splitlines()
+    assert forked[:1 + at * firms] == original[:1 + at * firms], where
+    assert forked != original, where

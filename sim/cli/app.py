@@ -3,7 +3,8 @@
 The command line parses, calls the API and prints; no model logic lives in ``sim.cli``. Each
 command group is a module with a ``register(app)`` function: :mod:`sim.cli.run` (run,
 validate), :mod:`sim.cli.experiments` (compare, sweep, sensitivity, experiment, export,
-report), :mod:`sim.cli.diagnose` (diagnose), :mod:`sim.cli.calibrate` (calibrate),
+report), :mod:`sim.cli.fork` (fork), :mod:`sim.cli.diagnose` (diagnose), :mod:`sim.cli.calibrate`
+(calibrate),
 :mod:`sim.cli.teaching` (check, schema, new)
 and :mod:`sim.cli.dashboard`. User errors
 (bad files, bad values) print ``FILE:LINE:COLUMN: field.path: what is wrong (got VALUE)`` lines
@@ -18,7 +19,7 @@ from typing import Annotated
 import typer
 
 import sim
-from sim.cli import calibrate, dashboard, diagnose, experiments, run, teaching
+from sim.cli import calibrate, dashboard, diagnose, experiments, fork, run, teaching
 from sim.cli.console import out
 from sim.cli.errors import OneLineErrors
 
@@ -46,7 +47,7 @@ def main_callback(
     """stratsim: simulate customers, firms and marketing strategies."""
 
 
-for _group in (run, experiments, diagnose, calibrate, teaching, dashboard):
+for _group in (run, fork, experiments, diagnose, calibrate, teaching, dashboard):
     _group.register(app)
 
 
