@@ -141,8 +141,9 @@ def test_the_docs_have_experiment_and_report_examples():
 def test_doc_experiment_example_runs_and_its_arms_differ(where, args, tmp_path):
     args = _replications(_without_out(args), 2)
     out = tmp_path / "example"
+    periods = int(args[args.index("--fork-at") + 1]) + 4 if "--fork-at" in args else 6
     result = runner.invoke(app, [*[str(ROOT / a) if a.endswith(".yaml") else a for a in args],
-                                 "--customers", "300", "--periods", "6", "--quiet",
+                                 "--customers", "300", "--periods", str(periods), "--quiet",
                                  "--out", str(out)])
     assert result.exit_code == 0, (where, result.output)
     from sim.experiment.store import ResultStore

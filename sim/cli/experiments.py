@@ -140,6 +140,10 @@ def register(app: typer.Typer) -> None:
         allow_code: AllowCodeOption = False,
         figure_format: FigureFormatOption = FigureFormat.png,
         max_runs: MaxRunsOption = None, transactions: TransactionsOption = False,
+        fork_at: Annotated[int | None, typer.Option(
+            "--fork-at", min=0, help="The arms share periods 1..K exactly and differ from"
+                                     " K + 1 (their changes: a firm's levers or strategy; as"
+                                     " stratsim fork).")] = None,
     ) -> None:
         """Compare strategies (or variants) for one firm on common random numbers."""
         from sim.experiment.runner import default_outcomes
@@ -154,7 +158,9 @@ def register(app: typer.Typer) -> None:
             "set": list(set_ or []), "seed": 1 if seed is None else seed,
             "customers": customers, "periods": periods, "replications": replications,
             **({"max_runs": max_runs} if max_runs is not None else {}),
-            "design": {"kind": "arms", "arms": arms}, "transactions": transactions,
+            "design": {"kind": "arms", "arms": arms,
+                       **({"fork_at": fork_at} if fork_at is not None else {})},
+            "transactions": transactions,
             "outcomes": outcomes(outcome, firms) or default_outcomes(firm)}, "--arm")
         _execute(spec, Path.cwd(), out_dir or Path("runs") / spec.name, jobs=jobs,
                  scheduler=scheduler, retries=retries, resume=resume, quiet=quiet,

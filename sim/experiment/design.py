@@ -36,6 +36,7 @@ from pydantic import ValidationError
 from sim.experiment.spec import DesignSpec, ExperimentSpec, RangeSpec, arm_slug
 from sim.experiment.task import RunTask
 from sim.scenario.changes import Change, apply_changes, did_you_mean
+from sim.scenario.fork import fork_scenario
 from sim.scenario.loader import change_scenario, split_cross_checks
 from sim.scenario.memory import available_memory
 from sim.scenario.messages import problems_from_validation
@@ -211,10 +212,13 @@ def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | Non
                     else f"{'p' if spec.design.kind == 'grid' else 's'}{k:0{width}d}")
         where = f"{origin}: {point_id}"
         try:
-            resolved = apply_changes(base, [f"{p}={_flow(v)}" for p, v in point.items()],
-                                     origin=where)
-            scenario = Scenario.model_validate(resolved.data,
-                                               context={"allow_code": allow_code})
+            if spec.design.fork_at is not None:
+                scenario = _forked_arm(base, spec.design.fork_at, point, where, allow_code)
+            else:
+                resolved = apply_changes(base, [f"{p}={_flow(v)}" for p, v in point.items()],
+                                         origin=where)
+                scenario = Scenario.model_validate(resolved.data,
+                                                   context={"allow_code": allow_code})
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
@@ -248,6 +252,39 @@ def build_plan(spec: ExperimentSpec, base_dir: Path, *, loaded: LoadedYaml | Non
     label_columns = list(dict.fromkeys(k for lab in labels for k in lab))
     return Plan(spec=spec, tasks=tasks, points=labels, scenarios=scenarios,
                 fingerprint=digest.hexdigest()[:16], label_columns=label_columns, notes=notes)
+
+
+def _forked_arm(base: LoadedYaml, at: int, changes: dict[str, Any], where: str,
+                allow_code: bool) -> Scenario:
+    """An arm of a ``fork_at`` design: the base scenario with the arm's changes as events at
+    ``at + 1`` (:func:`sim.scenario.fork.fork_scenario`), so every arm shares periods 1..at.
+
+    Raises:
+        SourceError: the base is invalid, ``at`` is not before its last period, or a change is
+            not a firm's lever or strategy.
+    """
+    try:
+        first = Scenario.model_validate(base.data, context={"allow_code": allow_code})
+    except ValidationError as exc:
+        raise SourceError(split_cross_checks(problems_from_validation(exc, base, Scenario),
+                                             base)) from None
+    if at >= first.periods:
+        raise SourceError([Problem.option(where, f"fork_at {at}: the scenario has"
+                                                 f" {first.periods} periods; the arms can share"
+                                                 f" 0 to {first.periods - 1} of them",
+                                          path="design.fork_at")])
+    levers: list[tuple[str, str]] = []
+    strategies: list[tuple[str, str]] = []
+    for path, value in changes.items():
+        parts = path.split(".")
+        if len(parts) == 3 and parts[0] == "firms" and parts[2] == "strategy":
+            strategies.append((where, f"{parts[1]}={value}"))
+        elif len(parts) == 3 and parts[0] == "firms" and parts[2] == "params":
+            levers += [(where, f"{path}.{k}={_flow(v)}") for k, v in (value or {}).items()]
+        else:
+            levers.append((where, f"{path}={_flow(value)}"))
+    return fork_scenario(base.data, at, levers, strategies, first.all_firm_names(),
+                         allow_code=allow_code)
 
 
 def _located(loaded: LoadedYaml, path: list[str | int]) -> str:

@@ -103,9 +103,15 @@ class DesignSpec(_Strict):
         None, ge=1, le=1_000_000, description="lhs: points; sobol: base samples N (runs ="
         " N x (parameters + 2)); morris: trajectories (runs = N x (parameters + 1))")
     levels: int = Field(4, ge=2, le=20, description="morris: grid levels")
+    fork_at: int | None = Field(
+        None, ge=0, description="arms: the arms share periods 1..fork_at exactly and differ"
+        " from fork_at + 1 (their changes are a firm's levers or strategy, as in stratsim"
+        " fork)")
 
     @model_validator(mode="after")
     def _complete(self) -> DesignSpec:
+        if self.fork_at is not None and self.kind != "arms":
+            raise ValueError("fork_at goes with an arms design")
         if self.kind == "arms":
             if not self.arms:
                 raise ValueError("an arms design needs 'arms'")

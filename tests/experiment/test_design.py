@@ -120,3 +120,49 @@ def test_fingerprint_changes_with_the_design() -> None:
     assert a.fingerprint != b.fingerprint
     again = build_plan(spec({"kind": "arms", "arms": {"x": {"firms.Alpha.price": 90}}}), ROOT)
     assert again.fingerprint == a.fingerprint
+
+
+def test_arms_that_fork_share_every_period_up_to_k() -> None:
+    from sim.experiment.task import run_task
+
+    design = {"kind": "arms", "fork_at": 4, "arms": {
+        "stay": {}, "switch": {"firms.Gamma.strategy": "4C", "firms.Gamma.params": {}},
+        "cut": {"firms.Alpha.price": 80}}}
+    plan = build_plan(spec(design, set=["market.customers=300", "periods=8"],
+                           replications=1), ROOT)
+    events = {t.labels["arm"]: t.scenario["events"] for t in plan.tasks}
+    assert events["stay"] == []
+    assert [(e["period"], e["firm"], e["strategy"]) for e in events["switch"]] == [
+        (5, "Gamma", "4C")]
+    assert events["cut"][0]["set"]["price"] == 80
+    assert plan.tasks[1].scenario["firms"]["Gamma"]["strategy"] == "4R"  # until period 5
+    series = {t.labels["arm"]: run_task(t).timeseries for t in plan.tasks}
+    first = series["stay"][series["stay"]["period"] <= 4].reset_index(drop=True)
+    for arm in ("switch", "cut"):
+        ts = series[arm]
+        assert ts[ts["period"] <= 4].reset_index(drop=True).equals(first), arm
+        assert not ts[ts["period"] == 5].reset_index(drop=True).equals(
+            series["stay"][series["stay"]["period"] == 5].reset_index(drop=True)), arm
+
+
+@pytest.mark.parametrize(("design", "message"), [
+    ({"kind": "arms", "fork_at": 3, "arms": {"a": {}, "b": {"firms.Alpha.price": 80}}},
+     "exp.yaml: a: design.fork_at: fork_at 3: the scenario has 3 periods; the arms can share"
+     " 0 to 2"),
+    ({"kind": "arms", "fork_at": 1, "arms": {"a": {}, "b": {
+        "market.behaviour.choice_scale": 9}}},
+     "exp.yaml: b: a fork changes what a firm does from period K + 1"),
+    ({"kind": "arms", "fork_at": 1, "arms": {"a": {}, "b": {"firms.Alpha.price": -1}}},
+     "exp.yaml: b: set.price: must be >= 0"),
+])
+def test_forked_arms_are_checked(design: dict, message: str) -> None:
+    with pytest.raises(SourceError) as err:
+        build_plan(spec(design), ROOT, origin="exp.yaml")
+    assert message in str(err.value)
+
+
+def test_fork_at_goes_with_arms() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="fork_at goes with an arms design"):
+        spec({"kind": "grid", "fork_at": 2, "parameters": {"firms.Alpha.price": [80, 90]}})
