@@ -12,7 +12,7 @@ import math
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -41,6 +41,9 @@ from sim.cli.tables import fit_table
 from sim.scenario.calibration import ParameterRange
 from sim.scenario.loader import scenario_path_name
 from sim.scenario.problems import SourceError
+
+if TYPE_CHECKING:
+    from sim.calibration.fit import Fit
 
 __all__ = ["register"]
 
@@ -79,9 +82,9 @@ def _parameters(items: list[str] | None) -> dict[str, tuple[ParameterRange, str]
     return found
 
 
-def _print_fit(fit: object) -> None:
+def _print_fit(fit: Fit) -> None:
     width = out.width
-    targets: pd.DataFrame = fit.targets  # type: ignore[attr-defined]
+    targets = fit.targets
     shown = pd.DataFrame({
         "target": targets["target"],
         "wanted": [f"{w:.4g} ±{t:.2g}" for w, t in zip(targets["wanted"], targets["tolerance"],
@@ -91,7 +94,7 @@ def _print_fit(fit: object) -> None:
         "residual": [f"{r:+.2f}" for r in targets["residual"]],
         "met": ["yes" if m else "NO" for m in targets["met"]]})
     out.print(fit_table(shown, "targets (residual: (achieved - wanted) / tolerance)", width))
-    params: pd.DataFrame = fit.parameters  # type: ignore[attr-defined]
+    params = fit.parameters
     shown = pd.DataFrame({
         "parameter": params["parameter"],
         "fitted": [f"{v:.4g}" for v in params["fitted"]],
@@ -101,7 +104,7 @@ def _print_fit(fit: object) -> None:
                   zip(params["range_low"], params["range_high"], strict=True)],
         "identified": params["identified"]})
     out.print(fit_table(shown, "parameters (95% profile interval)", width))
-    for w in fit.warnings:  # type: ignore[attr-defined]
+    for w in fit.warnings:
         out.print(Text(f"warning: {w}"))
 
 

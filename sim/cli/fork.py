@@ -25,6 +25,7 @@ from sim.cli.console import out
 from sim.cli.errors import EXIT_USAGE, allow_code_beside, fail, interrupted_status
 from sim.cli.options import FigureFormat, FigureFormatOption, SetOption, numbered
 from sim.cli.run import _keep_partial, _run_with_progress, _write
+from sim.experiment.checkpoint import CheckpointError, checkpoint_path, load_checkpoint
 from sim.files import atomic_write
 from sim.market.firm import StrategyError
 from sim.report.run_place import RunPlaceError, prepare_target, publish
@@ -55,6 +56,28 @@ def _original(run_dir: Path, allow_code: bool) -> tuple[dict, Scenario]:
     except ValidationError as exc:
         fail(SourceError(split_cross_checks(problems_from_validation(exc, loaded, Scenario),
                                             loaded)))
+
+
+def _from_checkpoint(run_dir: Path, at: int, data: dict, base: Scenario, spec: Scenario,
+                     allow_code: bool, quiet: bool) -> sim.MarketModel:
+    """The market at the end of period ``at`` from the run's checkpoint, with the fork's events
+    scheduled; without a usable checkpoint, a new market (periods 1..at are re-simulated,
+    which gives the same, bit for bit)."""
+    path = checkpoint_path(run_dir, at)
+    if at > 0 and path.is_file():
+        try:
+            model = load_checkpoint(path, data, base.seed, sim.__version__,
+                                    allow_code=allow_code)
+        except CheckpointError as exc:
+            print(f"note: {exc}", file=sys.stderr)
+        else:
+            model.spec = spec
+            for event in spec.events[len(base.events):]:
+                model._events.setdefault(event.period, []).append(event)
+            if not quiet:
+                print(f"note: starting from {path}", file=sys.stderr)
+            return model
+    return sim.MarketModel(spec, seed=base.seed, allow_code=allow_code)
 
 
 def _effect(original: pd.DataFrame, fork: pd.DataFrame, customers: float) -> pd.DataFrame:
@@ -142,7 +165,7 @@ def register(app: typer.Typer) -> None:
         except RunPlaceError as exc:
             fail(str(exc))
         started = time.perf_counter()
-        model = sim.MarketModel(spec, seed=base.seed, allow_code=allow_code)
+        model = _from_checkpoint(run_dir, at, data, base, spec, allow_code, quiet)
         try:
             _run_with_progress(model, quiet=quiet)
         except KeyboardInterrupt as stop:

@@ -6,8 +6,11 @@ exit with status 2 (DESIGN.md principle 7).
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +36,7 @@ from sim.cli.options import (
     SetOption,
     numbered,
 )
+from sim.experiment.checkpoint import save_checkpoint
 from sim.market.firm import StrategyError
 from sim.market.transactions import DEFAULT_START, TransactionLog, calendar
 from sim.report.run_folder import summary_table, write_outputs
@@ -44,8 +48,38 @@ from sim.scenario.resolved import resolved_scenario
 __all__ = ["register"]
 
 
+class _Checkpoints:
+    """Saves the model every ``every`` periods into ``staging`` (moved into the run's folder,
+    ``checkpoints/``, when it is written; :mod:`sim.experiment.checkpoint`)."""
+
+    def __init__(self, every: int, staging: Path, resolved: dict) -> None:
+        self.every, self.staging, self.resolved = every, staging, resolved
+        if staging.is_dir():  # what a killed run left: not this run's
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+
+    def after(self, model: sim.MarketModel) -> None:
+        """Called between two periods (never inside one: the model's own step bookkeeping
+        must be complete for the saved state to continue exactly)."""
+        t = model.period
+        if t % self.every == 0 and t < model.spec.periods:
+            save_checkpoint(model, self.staging / f"period-{t:04d}.ckpt", self.resolved,
+                            sim.__version__)
+
+    def move_into(self, folder: Path) -> None:
+        files = sorted(self.staging.glob("period-*.ckpt"))
+        if files:
+            (folder / "checkpoints").mkdir(exist_ok=True)
+            for f in files:
+                os.replace(f, folder / "checkpoints" / f.name)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
 def _write(model: sim.MarketModel, target: Path, *, partial: bool = False,
-           figures: bool = True, fmt: str = "png", shown_as: Path | None = None) -> None:
+           figures: bool = True, fmt: str = "png", shown_as: Path | None = None,
+           checkpoints: _Checkpoints | None = None) -> None:
+    if checkpoints is not None:
+        checkpoints.move_into(target)
     log = next((o for o in model.observers if isinstance(o, TransactionLog)), None)
     write_outputs(model.timeseries(), model.spec, model.seed, model.period, target,
                   sim.__version__, partial=partial, figures=figures, fmt=fmt, shown_as=shown_as,
@@ -108,6 +142,10 @@ def run(
     start_date: Annotated[str, typer.Option(
         "--start-date", help="Calendar date of period 1 in the transactions (YYYY-MM-DD).")]
     = DEFAULT_START,
+    checkpoint_every: Annotated[int | None, typer.Option(
+        "--checkpoint-every", min=1, help="Save the run's state every N periods in"
+                                          " checkpoints/ (stratsim fork starts from them).")]
+    = None,
     period_length: Annotated[str | None, typer.Option(
         "--period-length", help="One period in the transactions' calendar: 1D, 2W, 1M, 3M,"
                                 " 1Y ... (default: from period_unit day, week, month, quarter,"
@@ -141,28 +179,35 @@ def run(
         fail(str(exc))
     started = time.perf_counter()
     model = None
+    checkpoints = None
     try:
         model = sim.MarketModel(spec, seed=run_seed, allow_code=allow_code)
         if dates is not None:
             model.observers.append(TransactionLog(model, *dates))
-        _run_with_progress(model, quiet=quiet)
+        if checkpoint_every is not None:
+            checkpoints = _Checkpoints(checkpoint_every,
+                                       target.with_name(f".{target.name}.checkpoints"),
+                                       resolved_scenario(spec, run_seed, sim.__version__))
+        _run_with_progress(model, quiet=quiet,
+                           after=None if checkpoints is None else checkpoints.after)
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (sim.cli.errors.Terminated)
         if model is None or model.period == 0:
             print("interrupted while building the market; nothing was simulated",
                   file=sys.stderr)
         else:
-            kept = _keep_partial(model, target)
+            kept = _keep_partial(model, target, checkpoints)
             print(f"interrupted at period {model.period}; partial results kept in {kept}/",
                   file=sys.stderr)
         raise typer.Exit(interrupted_status(stop)) from None
     except StrategyError as exc:
         assert model is not None
-        kept = _keep_partial(model, target)
+        kept = _keep_partial(model, target, checkpoints)
         print(f"{exc}; partial results kept in {kept}/", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
     try:
         publish(target, lambda folder: _write(model, folder, figures=not no_figures,
-                                              fmt=figure_format.value, shown_as=target))
+                                              fmt=figure_format.value, shown_as=target,
+                                              checkpoints=checkpoints))
     except OSError as exc:
         fail(f"{target}: cannot write the output folder ({exc.strerror or exc})")
     if not quiet:
@@ -179,10 +224,12 @@ def _calendar(start: str, length: str | None, unit: str) -> tuple[str, pd.DateOf
         fail(str(exc))
 
 
-def _keep_partial(model: sim.MarketModel, target: Path) -> Path:
+def _keep_partial(model: sim.MarketModel, target: Path,
+                  checkpoints: _Checkpoints | None = None) -> Path:
     """What a stopped run simulated, in ``TARGET.partial/`` (the target is left as it was)."""
     partial = target.with_name(f"{target.name}.partial")
-    publish(partial, lambda folder: _write(model, folder, partial=True, shown_as=partial))
+    publish(partial, lambda folder: _write(model, folder, partial=True, shown_as=partial,
+                                           checkpoints=checkpoints))
     return partial
 
 
@@ -190,11 +237,26 @@ PROGRESS_FIRST, PROGRESS_EVERY = 2.0, 10.0
 """Seconds before the first plain progress line, and between lines (not on a terminal)."""
 
 
-def _run_with_progress(model: sim.MarketModel, *, quiet: bool) -> None:
+def _run_with_progress(model: sim.MarketModel, *, quiet: bool,
+                       after: Callable[[sim.MarketModel], None] | None = None) -> None:
     """Run the model, with a progress bar on a terminal, plain progress lines otherwise
-    (a long run in a log or a batch job is never silent), nothing with ``--quiet``."""
+    (a long run in a log or a batch job is never silent), nothing with ``--quiet``;
+    ``after(model)`` is called between periods (never inside one)."""
+
+    def run(show: Callable[[int, int], None] | None) -> None:
+        if after is None:
+            model.run(progress=show)
+            return
+
+        def both(done: int, total: int) -> None:
+            after(model)
+            if show is not None:
+                show(done, total)
+
+        model.run(progress=both)
+
     if quiet:
-        model.run()
+        run(None)
         return
     if not sys.stderr.isatty():
         start = time.monotonic()
@@ -207,7 +269,7 @@ def _run_with_progress(model: sim.MarketModel, *, quiet: bool) -> None:
                       f" ({now - start:.0f} s)", file=sys.stderr, flush=True)
                 due[0] = now + PROGRESS_EVERY
 
-        model.run(progress=line)
+        run(line)
         return
     from rich.progress import (
         BarColumn,
@@ -221,7 +283,7 @@ def _run_with_progress(model: sim.MarketModel, *, quiet: bool) -> None:
                   TextColumn("periods"), TimeRemainingColumn(), console=err,
                   transient=True) as bar:
         task = bar.add_task(model.spec.name, total=model.spec.periods)
-        model.run(progress=lambda done, total: bar.update(task, completed=done))
+        run(lambda done, total: bar.update(task, completed=done))
 
 
 def validate(

@@ -27,7 +27,8 @@ __all__ = ["RUN_FILES", "RunPlaceError", "is_run_folder", "prepare_target", "pub
 
 RUN_FILES = frozenset({"timeseries.csv", "timeseries.partial.csv", "summary.json",
                        "scenario.resolved.yaml", "figures", "transactions.parquet",
-                       "transactions.partial.parquet", "lifetimes", "fork.json"})
+                       "transactions.partial.parquet", "lifetimes", "fork.json",
+                       "checkpoints"})
 """What a run's folder holds (and nothing else)."""
 
 

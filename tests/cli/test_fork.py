@@ -117,3 +117,31 @@ def test_a_folder_that_is_not_a_run(tmp_path):
 def test_fork_has_help():
     result = invoke("fork", "--help")
     assert result.exit_code == 0 and "--at" in result.output and "--strategy" in result.output
+
+
+def test_a_fork_from_a_checkpoint_is_the_fork_that_re_simulates(tmp_path):
+    run = tmp_path / "run"
+    result = invoke("run", DEFAULT, "--customers", "500", "--periods", "12", "--seed", "2",
+                    "--checkpoint-every", "4", "--no-figures", "-q", "--out", run)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
+        "period-0004.ckpt", "period-0008.ckpt"]
+    assert not list(tmp_path.glob(".*checkpoints"))  # the staging folder is gone
+    cut = ["--at", "8", "--set", "firms.Beta.price=90", "--no-figures"]
+    fast = invoke("fork", run, *cut, "--out", tmp_path / "fast")
+    assert fast.exit_code == 0 and "starting from" in fast.output
+    (run / "checkpoints" / "period-0008.ckpt").rename(tmp_path / "aside.ckpt")
+    slow = invoke("fork", run, *cut, "-q", "--out", tmp_path / "slow")
+    assert slow.exit_code == 0
+    assert lines(tmp_path / "fast") == lines(tmp_path / "slow")
+    assert lines(tmp_path / "fast")[:1 + 8 * FIRMS] == lines(run)[:1 + 8 * FIRMS]
+    # a checkpoint of another run is refused with a note, and the fork re-simulates
+    (tmp_path / "aside.ckpt").rename(run / "checkpoints" / "period-0008.ckpt")
+    other = tmp_path / "other"
+    assert invoke("run", DEFAULT, "--customers", "500", "--periods", "12", "--seed", "9",
+                  "--checkpoint-every", "4", "--no-figures", "-q", "--out", other).exit_code == 0
+    (other / "checkpoints" / "period-0008.ckpt").replace(run / "checkpoints" / "period-0008.ckpt")
+    foreign = invoke("fork", run, *cut, "-q", "--out", tmp_path / "foreign")
+    assert foreign.exit_code == 0
+    assert "refused: of another scenario or seed than the run's" in foreign.output
+    assert lines(tmp_path / "foreign") == lines(tmp_path / "slow")
