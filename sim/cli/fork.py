@@ -72,8 +72,7 @@ def _from_checkpoint(run_dir: Path, at: int, data: dict, base: Scenario, spec: S
             print(f"note: {exc}", file=sys.stderr)
         else:
             model.spec = spec
-            for event in spec.events[len(base.events):]:
-                model._events.setdefault(event.period, []).append(event)
+            model.schedule(list(spec.events[len(base.events):]))
             if not quiet:
                 print(f"note: starting from {path}", file=sys.stderr)
             return model

@@ -122,6 +122,15 @@ class MarketModel(mesa.Model):
         for name, firm_spec in self.spec.firms.items():
             self._enter(name, firm_spec, period=0, initial=market.awareness.initial)
 
+    def schedule(self, events: list[EventSpec]) -> None:
+        """Add events to the market's schedule (a fork's changes, on a market loaded from a
+        checkpoint); each acts at its period, like the scenario's own."""
+        for ev in events:
+            if ev.period <= self.period:
+                raise ValueError(f"an event at period {ev.period} is in the past: the market"
+                                 f" is at period {self.period}")
+            self._events.setdefault(ev.period, []).append(ev)
+
     # ------------------------------------------------------------------ structure
     def _enter(self, name: str, spec: FirmSpec, period: int, initial: float = 0.0) -> Firm:
         """A firm enters at ``period``; a share ``initial`` of customers knows it at once."""

@@ -288,3 +288,17 @@ def test_the_phases_replayed_one_by_one_are_the_step(make_scenario, replay_perio
     pd.testing.assert_frame_equal(replayed.timeseries(), stepped.timeseries())
     for name, array in vars(stepped.state).items():
         np.testing.assert_array_equal(getattr(replayed.state, name), array, err_msg=name)
+
+
+def test_events_scheduled_on_a_running_market_act_at_their_period(make_scenario):
+    from sim.market.model import MarketModel
+    from sim.scenario.events import EventSpec
+
+    spec = make_scenario({"A": {"price": 100.0}, "B": {"price": 90.0}}, customers=300,
+                         periods=6)
+    model = MarketModel(spec, seed=1).run(periods=3)
+    model.schedule([EventSpec(period=5, firm="A", set={"price": 70.0})])
+    prices = model.run().timeseries().query("firm == 'A'").set_index("period")["price"]
+    assert prices.loc[4] == 100.0 and (prices.loc[5:] == 70.0).all()
+    with pytest.raises(ValueError, match="is in the past"):
+        model.schedule([EventSpec(period=2, firm="A", set={"price": 60.0})])
