@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.calibration.targets import Target
+from sim.experiment.diagnostics_folder import DiagnoseOptions
 from sim.scenario.calibration import ParameterRange, TargetSpec, measure_kind, split_metric
 from sim.scenario.changes import apply_changes, did_you_mean
 from sim.scenario.loader import split_cross_checks
@@ -20,9 +21,9 @@ from sim.scenario.positions import LoadedYaml
 from sim.scenario.problems import Problem, SourceError
 from sim.scenario.spec import Scenario
 
-__all__ = ["DIAGNOSE_WINDOW", "check_parameters", "check_targets"]
+__all__ = ["DIAGNOSE_WINDOW", "changed_scenario", "check_parameters", "check_targets"]
 
-DIAGNOSE_WINDOW = 12
+DIAGNOSE_WINDOW = DiagnoseOptions().window
 """Periods a diagnostic target is measured over unless its window says otherwise (the window
 of ``stratsim diagnose``, so the figures of its table can be targets as they are)."""
 
@@ -145,6 +146,21 @@ def check_targets(specs: list[tuple[TargetSpec, str]], base: Scenario, source: s
     return list(unique.values()), problems
 
 
+def changed_scenario(loaded: LoadedYaml, changes: list[tuple[str, str]], origin: str,
+                     allow_code: bool) -> Scenario:
+    """``loaded`` with ``(origin, PATH=VALUE)`` changes, validated (every problem placed).
+
+    Raises:
+        SourceError: a change names nothing, or the changed scenario is invalid.
+    """
+    changed = apply_changes(loaded, changes, origin=origin)
+    try:
+        return Scenario.model_validate(changed.data, context={"allow_code": allow_code})
+    except ValidationError as exc:
+        raise SourceError(split_cross_checks(problems_from_validation(exc, changed, Scenario),
+                                             changed)) from None
+
+
 def check_parameters(ranges: dict[str, tuple[ParameterRange, str]], loaded: LoadedYaml,
                      allow_code: bool) -> list[Problem]:
     """Every problem with the free parameters: each end of each range is applied to the
@@ -158,17 +174,11 @@ def check_parameters(ranges: dict[str, tuple[ParameterRange, str]], loaded: Load
             continue
         for end, value in (("low", spec.low), ("high", spec.high)):
             try:
-                changed = apply_changes(loaded, [(origin, f"{path}={value!r}")], origin=origin)
-                Scenario.model_validate(changed.data, context={"allow_code": allow_code})
+                changed_scenario(loaded, [(origin, f"{path}={value!r}")], origin, allow_code)
             except SourceError as exc:
-                problems += exc.problems
-                break
-            except ValidationError as exc:
-                found = split_cross_checks(problems_from_validation(exc, changed, Scenario),
-                                           changed)
                 problems += [Problem(p.file, p.line, p.column, p.path,
                                      f"the range's {end} end is outside what the field allows:"
                                      f" {p.message}" if p.message.startswith("must be")
-                                     else p.message, p.got) for p in found]
+                                     else p.message, p.got) for p in exc.problems]
                 break
     return problems

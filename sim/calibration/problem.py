@@ -27,19 +27,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.calibration.checks import check_parameters, check_targets
+from sim.calibration.checks import changed_scenario, check_parameters, check_targets
 from sim.calibration.targets import Target
 from sim.experiment.design import replication_seeds
 from sim.experiment.manifest import fingerprint_of
 from sim.experiment.task import RunTask
 from sim.scenario.calibration import CalibrationSpec, ParameterRange, TargetSpec
-from sim.scenario.changes import apply_changes
-from sim.scenario.loader import change_scenario, split_cross_checks
+from sim.scenario.loader import load_scenario_with_source
 from sim.scenario.messages import problems_from_validation, validate_file
 from sim.scenario.positions import LoadedYaml
 from sim.scenario.problems import Problem, SourceError
-from sim.scenario.spec import Scenario
-from sim.scenario.yamlfile import load_yaml
 
 __all__ = ["Calibration", "build_calibration", "parse_target"]
 
@@ -112,14 +109,8 @@ class Calibration:
             SourceError: the values make an invalid scenario.
         """
         changes = [(origin, f"{path}={value!r}") for path, value in point.items()]
-        loaded = apply_changes(self.base, changes, origin=origin)
-        try:
-            scenario = Scenario.model_validate(loaded.data,
-                                               context={"allow_code": self.allow_code})
-        except ValidationError as exc:
-            raise SourceError(split_cross_checks(
-                problems_from_validation(exc, loaded, Scenario), loaded)) from None
-        return scenario.model_dump(mode="json")
+        return changed_scenario(self.base, changes, origin, self.allow_code).model_dump(
+            mode="json")
 
     def tasks(self, candidate: str, scenario: dict[str, Any],
               labels: dict[str, Any]) -> list[RunTask]:
@@ -218,13 +209,8 @@ def build_calibration(scenario: Path, *, set_: list[tuple[str, str]] = (),
     Raises:
         SourceError: every problem found (files and options).
     """
-    loaded = change_scenario(load_yaml(scenario), list(set_), customers=customers,
-                             periods=periods, notes=notes)
-    try:
-        base = Scenario.model_validate(loaded.data, context={"allow_code": allow_code})
-    except ValidationError as exc:
-        raise SourceError(split_cross_checks(problems_from_validation(exc, loaded, Scenario),
-                                             loaded)) from None
+    base, loaded = load_scenario_with_source(scenario, list(set_), allow_code=allow_code,
+                                             customers=customers, periods=periods, notes=notes)
     written, locate = _section(loaded, file)
     specs: list[tuple[TargetSpec, str]] = [
         (t, locate(["targets", k, "metric"])) for k, t in enumerate(written.targets)]

@@ -8,7 +8,6 @@ fit table, the parameters with their uncertainty and every warning; the files ar
 
 from __future__ import annotations
 
-import math
 import shlex
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ import typer
 from rich.text import Text
 
 from sim.cli.console import out
-from sim.cli.designs import option_error, value
+from sim.cli.designs import parameters
 from sim.cli.errors import allow_code_beside, fail, kept_when_stopped
 from sim.cli.experiments import (
     AllowCodeOption,
@@ -60,26 +59,13 @@ HELP = (
 
 
 def _parameters(items: list[str] | None) -> dict[str, tuple[ParameterRange, str]]:
-    found: dict[str, tuple[ParameterRange, str]] = {}
-    for k, item in enumerate(items or [], start=1):
-        option = f"--param {k}"
-        path, eq, body = item.partition("=")
-        path = path.strip()
-        low, colon, high = body.partition(":")
-        lo, hi = value(low.strip()), value(high.strip())
-        if not eq or not path or not colon or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                for v in (lo, hi)):
-            fail(option_error(option, "a parameter looks like PATH=LOW:HIGH with numbers, e.g."
-                                      " market.behaviour.choice_scale=5:20", item))
-        if not lo < hi:
-            fail(option_error(option, f"a range goes from low to high: write {hi}:{lo}", body,
-                              path))
-        if path in found:
-            fail(option_error(option, f"{path} is given twice (first as {found[path][1]})",
-                              item))
-        found[path] = (ParameterRange(low=lo, high=hi), option)
-    return found
+    """``--param PATH=LOW:HIGH`` options (read by :func:`sim.cli.designs.parameters`, as for
+    ``sweep`` and ``sensitivity``), each with the option that gave it."""
+    found, _ = parameters(list(items or []), ranges=True)
+    where = {item.partition("=")[0].strip(): f"--param {k}"
+             for k, item in enumerate(items or [], start=1)}
+    return {path: (ParameterRange(low=r["low"], high=r["high"]), where[path])
+            for path, r in found.items()}
 
 
 def _print_fit(fit: Fit) -> None:

@@ -10,6 +10,7 @@ parameters that name an unknown firm are refused by the scenario's change rules
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,7 @@ def parameters(items: list[str], *, ranges: bool,
             low, colon, high = body.partition(":")
             lo, hi = value(low.strip()), value(high.strip())
             if not colon or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                                    for v in (lo, hi)):
+                                    and math.isfinite(v) for v in (lo, hi)):
                 fail(option_error(option, "a range looks like LOW:HIGH with numbers", body,
                                   path))
             if not lo < hi:

@@ -17,7 +17,6 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 import sim
@@ -30,12 +29,10 @@ from sim.files import atomic_write
 from sim.market.firm import StrategyError
 from sim.report.run_place import RunPlaceError, prepare_target, publish
 from sim.scenario.fork import fork_scenario
-from sim.scenario.loader import split_cross_checks
-from sim.scenario.messages import problems_from_validation
+from sim.scenario.loader import load_scenario_with_source
 from sim.scenario.problems import SourceError
 from sim.scenario.resolved import resolved_scenario
 from sim.scenario.spec import Scenario
-from sim.scenario.yamlfile import load_yaml
 
 __all__ = ["register"]
 
@@ -48,14 +45,10 @@ def _original(run_dir: Path, allow_code: bool) -> tuple[dict, Scenario]:
         fail(f"{run_dir}: not a run's folder (no scenario.resolved.yaml); give a folder"
              " stratsim run wrote")
     try:
-        loaded = load_yaml(resolved)
-        return loaded.data, Scenario.model_validate(loaded.data,
-                                                    context={"allow_code": allow_code})
+        base, loaded = load_scenario_with_source(resolved, allow_code=allow_code)
     except SourceError as exc:
         fail(exc)
-    except ValidationError as exc:
-        fail(SourceError(split_cross_checks(problems_from_validation(exc, loaded, Scenario),
-                                            loaded)))
+    return loaded.data, base
 
 
 def _from_checkpoint(run_dir: Path, at: int, data: dict, base: Scenario, spec: Scenario,
@@ -79,7 +72,7 @@ def _from_checkpoint(run_dir: Path, at: int, data: dict, base: Scenario, spec: S
     return sim.MarketModel(spec, seed=base.seed, allow_code=allow_code)
 
 
-def _effect(original: pd.DataFrame, fork: pd.DataFrame, customers: float) -> pd.DataFrame:
+def _effect(original: pd.DataFrame, fork: pd.DataFrame) -> pd.DataFrame:
     last = int(fork["period"].max())
     rows = []
     for firm in fork["firm"].unique():
@@ -178,7 +171,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(EXIT_USAGE) from None
         original = pd.read_csv(run_dir / "timeseries.csv") if (
             run_dir / "timeseries.csv").is_file() else pd.DataFrame()
-        effect = (_effect(original, model.timeseries(), spec.market.real_customers)
+        effect = (_effect(original, model.timeseries())
                   if not original.empty else pd.DataFrame())
         record = {"forked_from": str(run_dir), "at": at, "seed": base.seed,
                   "set": list(set_ or []), "strategy": list(strategy or []),

@@ -53,8 +53,7 @@ def test_the_achieved_value_is_the_mean_with_its_interval_inside_the_range():
     t = target("churn_rate")
     ci = t.achieved(np.array([0.001, 0.003, 0.002]))
     assert ci.mean == pytest.approx(0.002)
-    assert ci.low == 0.0 or ci.low > 0  # a churn rate's interval stays in [0, 1]
-    assert ci.low >= 0.0 and ci.high <= 1.0
+    assert 0.0 <= ci.low < ci.mean < ci.high <= 1.0  # a churn rate's interval stays in [0, 1]
     assert target("elasticity_price", kind="diagnostic").bounds == (-math.inf, math.inf)
 
 

@@ -125,10 +125,13 @@ def test_diagnostic_and_windowed_targets_from_the_scenario_section(tmp_path):
     (["--target", "churn_rate@Alpha=0.1", "--target", "churn_rate@Alpha=0.2"],
      "--target 2: churn_rate@Alpha: conflicts with the same target at --target 1"),
     (["--param", "market.behaviour.choice_scale"], "--param 1: a parameter looks like"
-                                                   " PATH=LOW:HIGH"),
+                                                   " PATH=V1,V2 or PATH=LOW:HIGH"),
     (["--param", "market.behaviour.choice_scale=20:5"], "a range goes from low to high"),
-    (["--param", "market.behaviour.choice_scale=a:b"], "--param 1: a parameter looks like"),
-    (["--param", "market.behaviour.choice_scale=1:.inf"], "--param 1: a parameter looks like"),
+    (["--param", "market.behaviour.choice_scale=a:b"], "--param 1: market.behaviour.choice_scale:"
+                                                       " a range looks like LOW:HIGH with"
+                                                       " numbers"),
+    (["--param", "market.behaviour.choice_scale=1:.inf"], "a range looks like LOW:HIGH with"
+                                                          " numbers"),
     (["--param", "market.behaviour.choice_scale=-5:5"],
      "the range's low end is outside what the field allows: must be >= 0"),
     (["--param", "firms.Alpha.quality=0.5:2"], "must be <= 1"),
